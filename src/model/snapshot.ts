@@ -1,0 +1,102 @@
+/**
+ * The AccountSnapshot is the boundary between AWS and the audit logic: collectors and the offline
+ * loader produce it, the pure audit consumes it. Policy documents stay raw (string, possibly
+ * URL-encoded, or an object) so that a malformed document becomes an error entry during the audit
+ * instead of stopping collection.
+ */
+
+/** A secret-looking environment variable: only the name and why it looks like a secret, never the value. */
+export interface SecretSuspect {
+  name: string;
+  reason: SecretReason;
+}
+
+export type SecretReason = 'secret-name' | 'access-key-id' | 'private-key';
+
+export interface FunctionRecord {
+  functionName: string;
+  /** Unqualified for `$LATEST`, version-qualified (`…:function:name:3`) for published versions. */
+  functionArn: string;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  region: string;
+  roleArn: string;
+  /** `LoggingConfig.LogGroup` when set; otherwise the default `/aws/lambda/<name>` applies. */
+  logGroup?: string;
+  /** Lambda@Edge replicas and functions trusted by edgelambda are recognised from the trust policy. */
+  runtime?: string;
+  /** Names of the environment variables (values are never kept). */
+  environmentVariableNames: string[];
+  /** Variables whose value looked like a plaintext secret when the snapshot was taken. */
+  secretSuspects: SecretSuspect[];
+}
+
+export interface InlinePolicyRecord {
+  name: string;
+  document: unknown;
+}
+
+export interface RoleRecord {
+  arn: string;
+  name: string;
+  path: string;
+  trustPolicy: unknown;
+  inlinePolicies: InlinePolicyRecord[];
+  attachedPolicyArns: string[];
+  permissionsBoundaryArn?: string;
+  tags: Record<string, string>;
+}
+
+export interface ManagedPolicyRecord {
+  arn: string;
+  name: string;
+  /** The default version's document. */
+  document: unknown;
+  defaultVersionId?: string;
+}
+
+export type ErrorScope = 'function' | 'role' | 'policy' | 'region' | 'account';
+
+export interface AuditError {
+  scope: ErrorScope;
+  arn: string;
+  code: string;
+  message: string;
+}
+
+/** Why a role could not be read: drives `role-missing` and `role-unreadable`. */
+export interface RoleReadFailure {
+  code: 'NoSuchEntity' | 'AccessDenied' | 'CrossAccount' | string;
+  message: string;
+}
+
+export interface AccountSnapshot {
+  account: string;
+  partition: string;
+  regions: string[];
+  functions: FunctionRecord[];
+  /** Keyed by role ARN. */
+  roles: Map<string, RoleRecord>;
+  /** Keyed by policy ARN. */
+  managedPolicies: Map<string, ManagedPolicyRecord>;
+  /** Roles that could not be read, keyed by role ARN. */
+  roleFailures: Map<string, RoleReadFailure>;
+  /** Problems met while collecting or loading (one function, one region…); the audit goes on. */
+  errors: AuditError[];
+  /** Set when collection stopped early: what was not audited. */
+  partial?: { reason: string; notAudited: string[] };
+}
+
+/** Creates an empty snapshot for an account, to be filled by a loader or collector. */
+export function emptySnapshot(account: string, partition = 'aws'): AccountSnapshot {
+  return {
+    account,
+    partition,
+    regions: [],
+    functions: [],
+    roles: new Map(),
+    managedPolicies: new Map(),
+    roleFailures: new Map(),
+    errors: [],
+  };
+}
