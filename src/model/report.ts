@@ -7,6 +7,8 @@ export interface Evidence {
   statement?: string;
   actions?: string[];
   resources?: string[];
+  /** Concrete catalog actions a statement's patterns granted, where the rule counts actions. */
+  matchedActions?: string[];
   principals?: string[];
   variables?: string[];
   functions?: string[];

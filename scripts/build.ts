@@ -1,0 +1,269 @@
+/**
+ * Builds the Lambda deployment artifact: one minified ESM bundle `dist/handler.mjs` (AWS SDK included) and
+ * `dist/lambda.zip` containing it as `handler.mjs`, byte-for-byte reproducible.
+ *
+ * Usage: `npm run build [-- --entry FILE] [--outdir DIR]`
+ */
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build as esbuild } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import yazl from 'yazl';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The zip must stay well below Lambda's limits and keep cold starts short (SPEC §12: under 2 MB). */
+export const maximumZipBytes = 2_000_000;
+
+/** Name of the bundle inside the zip; the template's handler `handler.handler` depends on it. */
+export const bundleFileName = 'handler.mjs';
+
+/** A fixed timestamp (local time, DOS format only) so the same bundle always gives the same zip bytes. */
+const fixedZipTimestamp = new Date(1980, 0, 1, 0, 0, 0);
+
+const usage = `Usage: npm run build [-- --entry FILE] [--outdir DIR]
+
+  --entry FILE   handler module to bundle (default: src/handler.ts)
+  --outdir DIR   output folder for handler.mjs, lambda.zip and meta.json (default: dist)
+  --help         show this text`;
+
+export interface BuildOptions {
+  entry: string;
+  outdir: string;
+}
+
+export interface Contributor {
+  /** npm package name, or `(project)` for the repository's own files. */
+  name: string;
+  bytes: number;
+}
+
+export interface BuildResult {
+  bundlePath: string;
+  zipPath: string;
+  bundleBytes: number;
+  zipBytes: number;
+  topContributors: Contributor[];
+}
+
+/** Raised for bad command-line arguments (exit code 2). */
+export class BuildUsageError extends Error {
+  override name = 'BuildUsageError';
+}
+
+/** Raised when bundling or zipping fails, or the artifact is too large (exit code 1). */
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
+
+/**
+ * Parses the build command line; relative paths are resolved against the current directory.
+ *
+ * @example
+ * parseBuildArguments(['--entry', 'test/fixture.ts', '--outdir', '/tmp/out']);
+ */
+export function parseBuildArguments(argv: readonly string[]): BuildOptions & { help: boolean } {
+  let parsed: ReturnType<typeof parseBuildArgv>;
+  try {
+    parsed = parseBuildArgv(argv);
+  } catch (error) {
+    throw new BuildUsageError((error as Error).message, { cause: error });
+  }
+  const { values } = parsed;
+  return {
+    entry: values.entry ? path.resolve(values.entry) : path.join(repositoryRoot, 'src', 'handler.ts'),
+    outdir: values.outdir ? path.resolve(values.outdir) : path.join(repositoryRoot, 'dist'),
+    help: values.help ?? false,
+  };
+}
+
+function parseBuildArgv(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      entry: { type: 'string' },
+      outdir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/**
+ * Sums the bytes each npm package (or the project itself) contributes to the bundle, largest first.
+ *
+ * @example
+ * topContributors(metafile, 5); // [{ name: '@aws-sdk/client-iam', bytes: 120_000 }, …]
+ */
+export function topContributors(metafile: Metafile, count: number): Contributor[] {
+  const bytesByName = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [inputPath, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageNameOf(inputPath);
+      bytesByName.set(name, (bytesByName.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytesByName]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((left, right) => right.bytes - left.bytes || left.name.localeCompare(right.name))
+    .slice(0, count);
+}
+
+function packageNameOf(inputPath: string): string {
+  const marker = 'node_modules/';
+  const index = inputPath.lastIndexOf(marker);
+  if (index === -1) return '(project)';
+  const [first = '', second = ''] = inputPath.slice(index + marker.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+}
+
+/**
+ * Bundles the entry into `<outdir>/handler.mjs` and writes the esbuild metafile next to it.
+ *
+ * @example
+ * const { bundlePath, metafile } = await bundleHandler({ entry: 'src/handler.ts', outdir: 'dist' });
+ */
+export async function bundleHandler(options: BuildOptions): Promise<{ bundlePath: string; metafile: Metafile }> {
+  try {
+    await access(options.entry);
+  } catch (error) {
+    throw new BuildError(`Entry not found: ${options.entry}`, { cause: error });
+  }
+  const bundlePath = path.join(options.outdir, bundleFileName);
+  let metafile: Metafile;
+  try {
+    const result = await esbuild({
+      entryPoints: [options.entry],
+      outfile: bundlePath,
+      bundle: true,
+      platform: 'node',
+      // The runtime is Node 24; Node 20 syntax keeps the bundle loadable by the CLI's minimum Node too.
+      target: 'node20',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourcemap: false,
+      metafile: true,
+      logLevel: 'silent',
+      // Bundled CommonJS dependencies call require() for Node built-ins, which ESM output does not define.
+      banner: {
+        js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+      },
+    });
+    metafile = result.metafile;
+  } catch (error) {
+    throw new BuildError(`esbuild failed to bundle ${options.entry}:\n${describeEsbuildFailure(error)}`, {
+      cause: error,
+    });
+  }
+  await writeFile(path.join(options.outdir, 'meta.json'), JSON.stringify(metafile));
+  return { bundlePath, metafile };
+}
+
+function describeEsbuildFailure(error: unknown): string {
+  const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
+    .errors;
+  if (!errors?.length) return String(error);
+  return errors
+    .map((entry) => (entry.location ? `${entry.location.file}:${entry.location.line}: ${entry.text}` : entry.text))
+    .join('\n');
+}
+
+/**
+ * Writes a zip holding the bundle as `handler.mjs`, with fixed timestamp and mode so builds are reproducible.
+ *
+ * @example
+ * const bytes = await zipBundle('dist/handler.mjs', 'dist/lambda.zip');
+ */
+export async function zipBundle(bundlePath: string, zipPath: string): Promise<number> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(await readFile(bundlePath), bundleFileName, {
+    mtime: fixedZipTimestamp,
+    forceDosTimestamp: true,
+    mode: 0o100644,
+    compressionLevel: 9,
+  });
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(zipPath));
+  return (await stat(zipPath)).size;
+}
+
+/**
+ * Bundles the handler and zips it; fails when the zip exceeds {@link maximumZipBytes}.
+ *
+ * @example
+ * const result = await buildArtifact({ entry: 'src/handler.ts', outdir: 'dist' });
+ * console.log(result.zipBytes);
+ */
+export async function buildArtifact(options: BuildOptions): Promise<BuildResult> {
+  await mkdir(options.outdir, { recursive: true });
+  const { bundlePath, metafile } = await bundleHandler(options);
+  const zipPath = path.join(options.outdir, 'lambda.zip');
+  const zipBytes = await zipBundle(bundlePath, zipPath);
+  const bundleBytes = (await stat(bundlePath)).size;
+  if (zipBytes > maximumZipBytes) {
+    throw new BuildError(
+      `${zipPath} is ${formatBytes(zipBytes)}, above the ${formatBytes(maximumZipBytes)} limit: look at meta.json for what grew`,
+    );
+  }
+  return { bundlePath, zipPath, bundleBytes, zipBytes, topContributors: topContributors(metafile, 5) };
+}
+
+/**
+ * Formats a byte count for people, in decimal units.
+ *
+ * @example
+ * formatBytes(1_530_000); // '1.53 MB'
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(2)} MB`;
+  if (bytes >= 1_000) return `${(bytes / 1_000).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+/**
+ * Runs the build command line and returns the process exit code (0 ok, 1 build failure, 2 usage error).
+ *
+ * @example
+ * process.exitCode = await runBuild(process.argv.slice(2));
+ */
+export async function runBuild(
+  argv: readonly string[],
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
+  let options: ReturnType<typeof parseBuildArguments>;
+  try {
+    options = parseBuildArguments(argv);
+  } catch (error) {
+    printError(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (options.help) {
+    print(usage);
+    return 0;
+  }
+  try {
+    const result = await buildArtifact(options);
+    const relative = (file: string) => path.relative(process.cwd(), file) || file;
+    print(`${relative(result.bundlePath)}  ${formatBytes(result.bundleBytes)}`);
+    print(`${relative(result.zipPath)}  ${formatBytes(result.zipBytes)} (limit ${formatBytes(maximumZipBytes)})`);
+    print('Largest contributors to the bundle:');
+    for (const contributor of result.topContributors) {
+      print(`  ${formatBytes(contributor.bytes).padStart(9)}  ${contributor.name}`);
+    }
+    return 0;
+  } catch (error) {
+    printError(`Build failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runBuild(process.argv.slice(2));
+}

@@ -1,0 +1,355 @@
+import { createHash } from 'node:crypto';
+import type { AuditReport, Evidence, Finding, SeverityCounts } from '../model/report.js';
+import { atLeast, compareSeverity, lowerSeverity, type Severity } from '../model/severity.js';
+import type { AccountSnapshot, AuditError, FunctionRecord, RoleReadFailure, RoleRecord } from '../model/snapshot.js';
+import { parseArn } from '../policy/arn.js';
+import { type ActionCatalog, defaultCatalog } from '../policy/catalog.js';
+import { EffectivePermissions } from '../policy/effective.js';
+import { type ParsedPolicy, parsePolicy } from '../policy/policy.js';
+import { matchesWildcard } from '../policy/wildcard.js';
+import { FUNCTION_RULES, ROLE_RULES } from '../rules/index.js';
+import type { FunctionContext, RoleContext, RuleHit, RuleMetadata } from '../rules/rule.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { applySuppressions, type Suppression, suppressionsFromTags } from './suppressions.js';
+
+export interface AuditOptions {
+  catalog?: ActionCatalog;
+  suppressions?: Suppression[];
+  now?: Date;
+  /** Findings below this severity are left out of the report. */
+  minSeverity?: Severity;
+  /** Globs on function names; only matching functions are audited. */
+  functions?: string[];
+}
+
+interface RoleAnalysis {
+  context: RoleContext;
+  hits: Array<{ meta: RuleMetadata; hit: RuleHit }>;
+}
+
+/** The unqualified ARN of a function record (`…:function:name`), also for published versions. */
+export function unqualifiedArn(fn: FunctionRecord): string {
+  if (fn.version === '$LATEST') return fn.functionArn;
+  const suffix = `:${fn.version}`;
+  return fn.functionArn.endsWith(suffix) ? fn.functionArn.slice(0, -suffix.length) : fn.functionArn;
+}
+
+/** A finding's id: stable across runs for the same rule, function (or version) and role. */
+export function findingId(ruleId: string, functionArn: string, roleArn: string): string {
+  return createHash('sha256').update(`${ruleId}\n${functionArn}\n${roleArn}`).digest('hex').slice(0, 16);
+}
+
+function errorKey(error: AuditError): string {
+  return `${error.arn}\n${error.code}\n${error.message}`;
+}
+
+function emptyCounts(): SeverityCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+}
+
+/**
+ * Audits an account snapshot: evaluates every function's execution role and applies the rule
+ * catalog. Pure: no AWS calls. One bad role or policy becomes an entry in `errors`, never a throw.
+ *
+ * @example
+ * const report = auditSnapshot(snapshot, { minSeverity: 'medium' });
+ * console.log(report.summary.findings.critical);
+ */
+export function auditSnapshot(snapshot: AccountSnapshot, options: AuditOptions = {}): AuditReport {
+  return new Auditor(snapshot, options).run();
+}
+
+class Auditor {
+  private readonly catalog: ActionCatalog;
+  private readonly errors: AuditError[];
+  private readonly errorKeys = new Set<string>();
+  private readonly parsedManaged = new Map<string, ParsedPolicy | null>();
+  private readonly permissionsBySet = new Map<string, EffectivePermissions>();
+  private readonly roleAnalyses = new Map<string, RoleAnalysis | null>();
+  private readonly unknownReported = new Set<string>();
+
+  constructor(
+    private readonly snapshot: AccountSnapshot,
+    private readonly options: AuditOptions,
+  ) {
+    this.catalog = options.catalog ?? defaultCatalog();
+    this.errors = [...snapshot.errors];
+    for (const error of this.errors) this.errorKeys.add(errorKey(error));
+  }
+
+  private addError(error: AuditError): void {
+    const key = errorKey(error);
+    if (this.errorKeys.has(key)) return;
+    this.errorKeys.add(key);
+    this.errors.push(error);
+  }
+
+  run(): AuditReport {
+    const { snapshot, options } = this;
+    const now = options.now ?? new Date();
+    const globs = options.functions;
+    const functions = globs?.length
+      ? snapshot.functions.filter((fn) => globs.some((glob) => matchesWildcard(glob, fn.functionName)))
+      : snapshot.functions;
+
+    const latestRole = new Map<string, FunctionRecord>();
+    const usersOfRole = new Map<string, Map<string, FunctionRecord>>();
+    for (const fn of functions) {
+      const unqualified = unqualifiedArn(fn);
+      if (fn.version === '$LATEST') latestRole.set(unqualified, fn);
+      let users = usersOfRole.get(fn.roleArn);
+      if (!users) {
+        users = new Map();
+        usersOfRole.set(fn.roleArn, users);
+      }
+      if (!users.has(unqualified) || fn.version === '$LATEST') users.set(unqualified, fn);
+    }
+
+    const findings: Finding[] = [];
+    for (const fn of functions) {
+      const latest = latestRole.get(unqualifiedArn(fn));
+      const sameRoleAsLatest = fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
+      if (sameRoleAsLatest) {
+        // The version runs as the same role as $LATEST: only its own configuration can add findings.
+        const latestSecrets = new Set(latest.secretSuspects.map((suspect) => suspect.name));
+        if (fn.secretSuspects.every((suspect) => latestSecrets.has(suspect.name))) continue;
+      }
+      findings.push(...this.auditFunction(fn, usersOfRole, sameRoleAsLatest));
+    }
+
+    const roles = new Set(functions.map((fn) => fn.roleArn));
+    const expiredSuppressions = applySuppressions(
+      findings,
+      options.suppressions ?? [],
+      (roleArn) => this.tagSuppressions(roleArn),
+      now,
+    );
+    const kept = options.minSeverity ? findings.filter((f) => atLeast(f.severity, options.minSeverity!)) : findings;
+    kept.sort(
+      (a, b) =>
+        compareSeverity(b.severity, a.severity) ||
+        a.functionName.localeCompare(b.functionName) ||
+        a.functionArn.localeCompare(b.functionArn) ||
+        a.ruleId.localeCompare(b.ruleId),
+    );
+    const counts = emptyCounts();
+    let muted = 0;
+    for (const finding of kept) {
+      if (finding.muted) muted += 1;
+      else counts[finding.severity] += 1;
+    }
+    const report: AuditReport = {
+      schemaVersion: 1,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION, iamDataVersion: this.catalog.version },
+      generatedAt: now.toISOString(),
+      account: snapshot.account,
+      regions: [...snapshot.regions],
+      summary: {
+        functions: new Set(functions.map(unqualifiedArn)).size,
+        roles: roles.size,
+        findings: counts,
+        muted,
+        errors: this.errors.length,
+      },
+      findings: kept,
+      errors: this.errors,
+    };
+    if (expiredSuppressions.length > 0) report.expiredSuppressions = expiredSuppressions;
+    if (snapshot.partial) report.partial = snapshot.partial;
+    return report;
+  }
+
+  private tagSuppressions(roleArn: string): Suppression[] {
+    const role = this.snapshot.roles.get(roleArn);
+    if (!role) return [];
+    const { suppressions, problem } = suppressionsFromTags(role);
+    if (problem) this.addError({ scope: 'role', arn: roleArn, code: 'InvalidSuppression', message: problem });
+    return suppressions;
+  }
+
+  private auditFunction(
+    fn: FunctionRecord,
+    usersOfRole: Map<string, Map<string, FunctionRecord>>,
+    sameRoleAsLatest: boolean,
+  ): Finding[] {
+    const analysis = sameRoleAsLatest ? undefined : this.analyseRole(fn.roleArn);
+    const failure = sameRoleAsLatest ? undefined : this.roleFailure(fn.roleArn);
+    const users = usersOfRole.get(fn.roleArn);
+    const self = unqualifiedArn(fn);
+    const others = [...(users?.entries() ?? [])].filter(([arn]) => arn !== self).map(([, other]) => other);
+    const duplicateNames = new Set(others.map((other) => other.functionName)).size < others.length;
+    const sharedWith = others.map((other) =>
+      duplicateNames || other.functionName === fn.functionName ? `${other.functionName} (${other.region})` : other.functionName,
+    );
+    const context: FunctionContext = {
+      fn,
+      snapshot: this.snapshot,
+      role: analysis?.context,
+      roleFailure: failure,
+      sharedWith: sameRoleAsLatest ? [] : sharedWith,
+    };
+    const findings: Finding[] = [];
+    if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));
+    for (const rule of FUNCTION_RULES) {
+      if (sameRoleAsLatest && rule.meta.id !== 'secrets-in-environment') continue;
+      for (const hit of rule.check(context)) findings.push(this.toFinding(fn, rule.meta, hit));
+    }
+    return findings;
+  }
+
+  private toFinding(fn: FunctionRecord, meta: RuleMetadata, hit: RuleHit): Finding {
+    const conditional = hit.conditional ?? false;
+    const severity = hit.severity ?? (conditional ? lowerSeverity(meta.severity) : meta.severity);
+    return {
+      id: findingId(meta.id, fn.functionArn, fn.roleArn),
+      ruleId: meta.id,
+      severity,
+      title: meta.title,
+      functionName: fn.functionName,
+      functionArn: fn.functionArn,
+      region: fn.region,
+      roleArn: fn.roleArn,
+      message: hit.message,
+      evidence: hit.evidence.map((evidence): Evidence => ({ ...evidence })),
+      remediation: meta.remediation,
+      conditional,
+      muted: null,
+    };
+  }
+
+  private roleFailure(roleArn: string): (RoleReadFailure & { missing: boolean }) | undefined {
+    if (this.snapshot.roles.has(roleArn)) return undefined;
+    const known = this.snapshot.roleFailures.get(roleArn);
+    if (known) {
+      const missing = known.code === 'NoSuchEntity';
+      const alreadyReported = this.errors.some((error) => error.arn === roleArn && error.code === known.code);
+      if (!missing && !alreadyReported) this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
+      return { ...known, missing };
+    }
+    const account = parseArn(roleArn)?.account;
+    if (account && account !== this.snapshot.account) {
+      const message = `role is in account ${account}, not in the audited account ${this.snapshot.account}`;
+      this.addError({ scope: 'role', arn: roleArn, code: 'CrossAccount', message });
+      return { code: 'CrossAccount', message, missing: false };
+    }
+    return { code: 'NoSuchEntity', message: 'the role is not in the account', missing: true };
+  }
+
+  private managedPolicy(arn: string, roleArn: string, purpose: string): ParsedPolicy | undefined {
+    if (!this.parsedManaged.has(arn)) {
+      const record = this.snapshot.managedPolicies.get(arn);
+      if (!record) {
+        this.addError({
+          scope: 'role',
+          arn: roleArn,
+          code: 'PolicyUnreadable',
+          message: `${purpose} ${arn} is not in the snapshot: the role's permissions may be understated`,
+        });
+        return undefined;
+      }
+      const parsed = parsePolicy(record.document, arn);
+      if (parsed.ok) {
+        this.reportProblems(parsed.policy, arn, 'policy');
+        this.parsedManaged.set(arn, parsed.policy);
+      } else {
+        this.addError({ scope: 'policy', arn, code: parsed.code, message: parsed.message });
+        this.parsedManaged.set(arn, null);
+      }
+    }
+    return this.parsedManaged.get(arn) ?? undefined;
+  }
+
+  private reportProblems(policy: ParsedPolicy, arn: string, scope: 'policy' | 'role'): void {
+    if (policy.problems.length === 0) return;
+    this.addError({
+      scope,
+      arn,
+      code: 'MalformedStatement',
+      message: `${policy.label}: ${policy.problems.slice(0, 5).join('; ')}${policy.problems.length > 5 ? ` (and ${policy.problems.length - 5} more)` : ''}`,
+    });
+  }
+
+  private analyseRole(roleArn: string): RoleAnalysis | undefined {
+    if (this.roleAnalyses.has(roleArn)) return this.roleAnalyses.get(roleArn) ?? undefined;
+    const role = this.snapshot.roles.get(roleArn);
+    const analysis = role ? this.buildAnalysis(role) : null;
+    this.roleAnalyses.set(roleArn, analysis);
+    return analysis ?? undefined;
+  }
+
+  private buildAnalysis(role: RoleRecord): RoleAnalysis {
+    const identity: ParsedPolicy[] = [];
+    const setKey: string[] = [];
+    for (const arn of [...role.attachedPolicyArns].sort()) {
+      const policy = this.managedPolicy(arn, role.arn, 'attached policy');
+      if (policy) {
+        identity.push(policy);
+        setKey.push(arn);
+      }
+    }
+    for (const inline of role.inlinePolicies) {
+      const label = `${role.name}/${inline.name}`;
+      const parsed = parsePolicy(inline.document, label);
+      if (parsed.ok) {
+        this.reportProblems(parsed.policy, role.arn, 'role');
+        identity.push(parsed.policy);
+        setKey.push(`inline:${role.arn}:${inline.name}`);
+      } else {
+        this.addError({ scope: 'role', arn: role.arn, code: parsed.code, message: parsed.message });
+      }
+    }
+    let boundary: ParsedPolicy | undefined;
+    if (role.permissionsBoundaryArn) {
+      boundary = this.managedPolicy(role.permissionsBoundaryArn, role.arn, 'permissions boundary');
+      if (boundary) setKey.push(`boundary:${role.permissionsBoundaryArn}`);
+    }
+    const key = setKey.join('\n');
+    let permissions = this.permissionsBySet.get(key);
+    if (!permissions) {
+      permissions = new EffectivePermissions({ identity, ...(boundary ? { boundary } : {}) }, this.catalog);
+      this.permissionsBySet.set(key, permissions);
+      this.reportUnknownActions(permissions, role.arn);
+    }
+    const trustParsed = parsePolicy(role.trustPolicy, 'trust-policy');
+    let trust: ParsedPolicy | undefined;
+    if (trustParsed.ok) {
+      trust = trustParsed.policy;
+      this.reportProblems(trust, role.arn, 'role');
+    } else {
+      this.addError({ scope: 'role', arn: role.arn, code: trustParsed.code, message: `trust policy: ${trustParsed.message}` });
+    }
+    const context: RoleContext = {
+      role,
+      permissions,
+      trust,
+      catalog: this.catalog,
+      facts: { admin: false, escalationActions: new Set(), wildcardServices: new Set() },
+    };
+    const hits: RoleAnalysis['hits'] = [];
+    for (const rule of ROLE_RULES) {
+      for (const hit of rule.check(context)) hits.push({ meta: rule.meta, hit });
+    }
+    return { context, hits };
+  }
+
+  private reportUnknownActions(permissions: EffectivePermissions, roleArn: string): void {
+    const byPolicy = new Map<string, string[]>();
+    for (const unknown of permissions.unknownActions) {
+      const key = `${unknown.policy}\n${unknown.action}`;
+      if (this.unknownReported.has(key)) continue;
+      this.unknownReported.add(key);
+      const list = byPolicy.get(unknown.policy) ?? [];
+      list.push(unknown.action);
+      byPolicy.set(unknown.policy, list);
+    }
+    for (const [policy, actions] of byPolicy) {
+      const isManaged = policy.startsWith('arn:');
+      this.addError({
+        scope: isManaged ? 'policy' : 'role',
+        arn: isManaged ? policy : roleArn,
+        code: 'UnknownAction',
+        message: `${policy} names action${actions.length === 1 ? '' : 's'} not in the IAM catalog: ${actions.slice(0, 10).join(', ')}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { ManagedPolicyDetail, PolicyVersion, RoleDetail, Role, Tag } from '@aws-sdk/client-iam';
+import type { InlinePolicyRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
+
+/**
+ * IAM returns policy documents URL-encoded (RFC 3986). Decoded here so that bulk and per-role
+ * collection yield the same text; a document that is not encoded (it starts with `{`, as JSON
+ * must) or cannot be decoded is kept as it is, and the audit reports it if it is not valid JSON.
+ *
+ * @example
+ * decodePolicyDocument('%7B%22Version%22%3A%222012-10-17%22%7D') // '{"Version":"2012-10-17"}'
+ */
+export function decodePolicyDocument(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const start = raw.trimStart()[0];
+  if (start === '{' || start === '[') return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export function tagsToRecord(tags: Tag[] | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const tag of tags ?? []) {
+    if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? '';
+  }
+  return record;
+}
+
+/** The name of a managed policy, from its ARN when the API left it out. */
+export function policyNameFromArn(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** A role as `GetRole` describes it, completed with what the list calls returned. */
+export function roleRecordFromGetRole(
+  role: Role,
+  inlinePolicies: InlinePolicyRecord[],
+  attachedPolicyArns: string[],
+): RoleRecord {
+  return {
+    arn: role.Arn ?? '',
+    name: role.RoleName ?? '',
+    path: role.Path ?? '/',
+    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument),
+    inlinePolicies,
+    attachedPolicyArns,
+    ...(role.PermissionsBoundary?.PermissionsBoundaryArn
+      ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
+      : {}),
+    tags: tagsToRecord(role.Tags),
+  };
+}
+
+/** A role as `GetAccountAuthorizationDetails` describes it. */
+export function roleRecordFromDetail(detail: RoleDetail): RoleRecord {
+  return roleRecordFromGetRole(
+    detail,
+    (detail.RolePolicyList ?? []).map((policy) => ({
+      name: policy.PolicyName ?? '',
+      document: decodePolicyDocument(policy.PolicyDocument),
+    })),
+    (detail.AttachedManagedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])),
+  );
+}
+
+/** A managed policy with the document of its default version. */
+export function managedPolicyRecord(
+  arn: string,
+  name: string | undefined,
+  defaultVersionId: string | undefined,
+  document: string | undefined,
+): ManagedPolicyRecord {
+  return {
+    arn,
+    name: name ?? policyNameFromArn(arn),
+    document: decodePolicyDocument(document),
+    ...(defaultVersionId ? { defaultVersionId } : {}),
+  };
+}
+
+/** A managed policy as `GetAccountAuthorizationDetails` describes it (every version listed). */
+export function managedPolicyRecordFromDetail(detail: ManagedPolicyDetail): ManagedPolicyRecord | undefined {
+  if (!detail.Arn) return undefined;
+  const versions: PolicyVersion[] = detail.PolicyVersionList ?? [];
+  const defaultVersion =
+    versions.find((version) => version.IsDefaultVersion) ??
+    versions.find((version) => version.VersionId === detail.DefaultVersionId);
+  return managedPolicyRecord(detail.Arn, detail.PolicyName, detail.DefaultVersionId, defaultVersion?.Document);
+}

@@ -1,0 +1,100 @@
+import catalogData from './iam-catalog.generated.json' with { type: 'json' };
+import { ACCESS_LEVEL_BITS, type AccessLevel, SCOPABLE_BIT } from './catalog-format.js';
+
+/** One IAM action as the catalog knows it. */
+export interface CatalogAction {
+  /** Lower-case `service:action`, the key used for matching. */
+  key: string;
+  /** `service:ActionName` as AWS documents it. */
+  name: string;
+  service: string;
+  accessLevels: number;
+  /** Whether the action supports resource-level permissions (an ARN can be named in `Resource`). */
+  scopable: boolean;
+}
+
+interface CompactCatalog {
+  source: string;
+  version: string;
+  services: Record<string, string>;
+}
+
+/**
+ * The IAM action catalog: service prefixes, actions, access levels and resource-level support,
+ * decoded lazily per service so that loading the module stays cheap.
+ */
+export class ActionCatalog {
+  readonly version: string;
+  readonly source: string;
+  private readonly compact: Record<string, string>;
+  private readonly decoded = new Map<string, CatalogAction[]>();
+  private byKey: Map<string, CatalogAction> | undefined;
+  readonly serviceNames: readonly string[];
+
+  constructor(data: CompactCatalog) {
+    this.version = data.version;
+    this.source = data.source;
+    this.compact = data.services;
+    this.serviceNames = Object.keys(data.services);
+  }
+
+  hasService(service: string): boolean {
+    return Object.hasOwn(this.compact, service.toLowerCase());
+  }
+
+  /** Every action of a service, or an empty list for an unknown prefix. */
+  actionsOf(service: string): readonly CatalogAction[] {
+    const prefix = service.toLowerCase();
+    let actions = this.decoded.get(prefix);
+    if (actions) return actions;
+    const encoded = this.compact[prefix];
+    actions = [];
+    if (encoded) {
+      for (const entry of encoded.split(',')) {
+        const separator = entry.lastIndexOf(':');
+        const actionName = entry.slice(0, separator);
+        const flags = Number.parseInt(entry.slice(separator + 1), 36);
+        actions.push({
+          key: `${prefix}:${actionName.toLowerCase()}`,
+          name: `${prefix}:${actionName}`,
+          service: prefix,
+          accessLevels: flags & ~SCOPABLE_BIT,
+          scopable: (flags & SCOPABLE_BIT) !== 0,
+        });
+      }
+    }
+    this.decoded.set(prefix, actions);
+    return actions;
+  }
+
+  /** Looks an action up by name, case-insensitively (`S3:getobject` finds `s3:GetObject`). */
+  get(action: string): CatalogAction | undefined {
+    const key = action.toLowerCase();
+    const separator = key.indexOf(':');
+    if (separator < 0) return undefined;
+    if (!this.byKey) this.byKey = new Map();
+    const cached = this.byKey.get(key);
+    if (cached) return cached;
+    const found = this.actionsOf(key.slice(0, separator)).find((candidate) => candidate.key === key);
+    if (found) this.byKey.set(key, found);
+    return found;
+  }
+}
+
+/** True when the action has the given access level (an action can have several). */
+export function hasAccessLevel(action: CatalogAction, level: AccessLevel): boolean {
+  return (action.accessLevels & ACCESS_LEVEL_BITS[level]) !== 0;
+}
+
+/** The access levels of an action as AWS names them. */
+export function accessLevelNames(action: CatalogAction): AccessLevel[] {
+  return (Object.keys(ACCESS_LEVEL_BITS) as AccessLevel[]).filter((level) => hasAccessLevel(action, level));
+}
+
+let defaultInstance: ActionCatalog | undefined;
+
+/** The catalog bundled with the auditor, created on first use. */
+export function defaultCatalog(): ActionCatalog {
+  defaultInstance ??= new ActionCatalog(catalogData as CompactCatalog);
+  return defaultInstance;
+}

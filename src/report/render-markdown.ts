@@ -1,0 +1,218 @@
+import type { AuditReport, Evidence } from '../model/report.js';
+import { compareSeverity, SEVERITIES } from '../model/severity.js';
+import {
+  CONDITIONAL_FOOTNOTE,
+  compareText,
+  describeMuting,
+  functionLabel,
+  groupByFunction,
+  hasHistory,
+  hasText,
+  partialNotice,
+  severityLabel,
+  sortFindings,
+  summaryLine,
+  truncatedNotice,
+} from './render-text.js';
+
+/** Markdown is read rendered (job summaries, pull-request comments), so it can afford longer previews. */
+const LIST_PREVIEW = 5;
+
+/**
+ * Renders a GitHub-flavoured Markdown summary: heading, counts table, findings table, details per
+ * function, muted findings, fixed findings and errors.
+ *
+ * @example
+ * await appendFile(process.env.GITHUB_STEP_SUMMARY!, renderMarkdown(report));
+ */
+export function renderMarkdown(report: AuditReport): string {
+  const out: string[] = [];
+  const findings = Array.isArray(report.findings) ? report.findings : [];
+  const active = sortFindings(findings.filter((finding) => !finding.muted));
+  const muted = sortFindings(findings.filter((finding) => finding.muted));
+  const errors = Array.isArray(report.errors) ? report.errors : [];
+  const summary = report.summary;
+  const tool = report.tool;
+
+  out.push(`# lambda-role-auditor: account ${escapeText(report.account)}`, '');
+  out.push(
+    `Generated ${escapeText(report.generatedAt)} for ${(report.regions ?? []).map((region) => code(region)).join(', ') || 'no region'} ` +
+      `by ${escapeText(tool?.name ?? 'lambda-role-auditor')} ${escapeText(tool?.version ?? '')} ` +
+      `(IAM data ${escapeText(tool?.iamDataVersion ?? 'unknown')}). ` +
+      `${summary?.functions ?? 0} functions and ${summary?.roles ?? 0} roles audited.`,
+    '',
+    `**${escapeText(summaryLine(report))}**`,
+    '',
+  );
+
+  if (report.partial) out.push(`> [!WARNING]`, `> ${escapeText(partialNotice(report.partial))}`, '');
+  if (report.truncated) out.push(`> [!WARNING]`, `> ${escapeText(truncatedNotice(report.truncated))}`, '');
+
+  out.push('| Severity | Findings |', '| --- | ---: |');
+  for (const severity of SEVERITIES) out.push(`| ${severity} | ${summary?.findings?.[severity] ?? 0} |`);
+  out.push(`| muted | ${summary?.muted ?? 0} |`, `| errors | ${summary?.errors ?? 0} |`);
+  if (summary?.new !== undefined) out.push(`| new since last run | ${summary.new} |`);
+  if (summary?.resolved !== undefined) out.push(`| fixed since last run | ${summary.resolved} |`);
+  out.push('');
+
+  out.push('## Findings', '');
+  if (active.length === 0) {
+    out.push('No findings.', '');
+  } else {
+    out.push('| Severity | Rule | Function | Region | Detail |', '| --- | --- | --- | --- | --- |');
+    for (const finding of active) {
+      const detail = `${finding.status === 'new' ? '**new** ' : ''}${escapeText(finding.message ?? '')}`;
+      out.push(
+        tableRow([
+          escapeText(severityLabel(finding)),
+          code(finding.ruleId, { inTable: true }),
+          escapeText(functionLabel(finding)),
+          escapeText(finding.region),
+          detail,
+        ]),
+      );
+    }
+    out.push('');
+    if (active.some((finding) => finding.conditional)) out.push(escapeText(CONDITIONAL_FOOTNOTE), '');
+
+    out.push('## Details', '');
+    for (const group of groupByFunction(active)) {
+      const first = group[0]!;
+      out.push(
+        `### ${escapeText(functionLabel(first))} (${escapeText(first.region)})`,
+        '',
+        `Role: ${code(first.roleArn || '(unknown role)')}`,
+        '',
+      );
+      for (const finding of group) {
+        const flags = [finding.conditional ? 'conditional' : '', finding.status === 'new' ? 'new' : '']
+          .filter(hasText)
+          .join(', ');
+        out.push(
+          `- **${finding.severity}** ${code(finding.ruleId)}: ${escapeText(finding.title ?? '')}` +
+            (flags ? ` (${flags})` : ''),
+        );
+        if (hasText(finding.message)) out.push(`  - ${escapeText(finding.message)}`);
+        for (const evidence of Array.isArray(finding.evidence) ? finding.evidence : []) {
+          const described = describeEvidenceMarkdown(evidence ?? {});
+          if (described !== '') out.push(`  - Evidence: ${described}`);
+        }
+        if (hasText(finding.remediation)) out.push(`  - Remediation: ${escapeText(finding.remediation)}`);
+      }
+      out.push('');
+    }
+  }
+
+  if (muted.length > 0) {
+    out.push(`## Muted (${muted.length})`, '', '| Severity | Rule | Function | Region | Reason |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const finding of muted) {
+      out.push(
+        tableRow([
+          escapeText(severityLabel(finding)),
+          code(finding.ruleId, { inTable: true }),
+          escapeText(functionLabel(finding)),
+          escapeText(finding.region),
+          escapeText(describeMuting(finding.muted!)),
+        ]),
+      );
+    }
+    out.push('');
+  }
+
+  if (hasHistory(report) && Array.isArray(report.resolved) && report.resolved.length > 0) {
+    out.push(`## Fixed since last run (${report.resolved.length})`, '');
+    const fixed = [...report.resolved].sort(
+      (a, b) => compareSeverity(b.severity, a.severity) || compareText(a.functionName, b.functionName),
+    );
+    for (const finding of fixed) {
+      out.push(
+        `- **${finding.severity}** ${code(finding.ruleId)} ${escapeText(finding.functionName)}: ` +
+          escapeText(finding.title),
+      );
+    }
+    out.push('');
+  }
+
+  const expired = Array.isArray(report.expiredSuppressions) ? report.expiredSuppressions : [];
+  if (expired.length > 0) {
+    out.push(`## Expired suppressions (${expired.length})`, '');
+    for (const suppression of expired) {
+      out.push(
+        `- rule ${code(suppression.rule ?? '*')}, function ${code(suppression.function ?? '*')}, role ` +
+          `${code(suppression.role ?? '*')}: expired ${escapeText(suppression.until)} ` +
+          `(${escapeText(suppression.reason)})`,
+      );
+    }
+    out.push('');
+  }
+
+  if (errors.length > 0) {
+    out.push(`## Errors (${errors.length})`, '');
+    for (const error of errors) {
+      out.push(
+        `- ${escapeText(error.scope)} ${code(error.arn)}: ${code(error.code)} ${escapeText(error.message)}`,
+      );
+    }
+    out.push('');
+  }
+
+  if (hasText(report.location)) out.push(`Full report: ${code(report.location)}`, '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * Escapes text for Markdown inline content and table cells: pipes (which would split a table cell),
+ * emphasis and link characters, angle brackets (raw HTML) and line breaks.
+ *
+ * @example
+ * escapeText('a|b'); // 'a\\|b'
+ */
+export function escapeText(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\\`*_[\]<>|]/g, (character) => `\\${character}`)
+    .replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/**
+ * Formats an identifier as a code span; in a table cell a pipe is escaped because GitHub splits cells on
+ * it even inside code spans (and drops the backslash), while elsewhere a backslash would show literally.
+ *
+ * @example
+ * code('admin-access'); // '`admin-access`'
+ */
+export function code(value: unknown, options: { inTable?: boolean } = {}): string {
+  const flat = String(value ?? '').replace(/[\r\n]+/g, ' ');
+  const text = options.inTable ? flat.replace(/\|/g, '\\|') : flat;
+  const fence = text.includes('`') ? '``' : '`';
+  const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${padding}${text}${padding}${fence}`;
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function describeEvidenceMarkdown(evidence: Evidence): string {
+  const parts: string[] = [];
+  const where: string[] = [];
+  if (hasText(evidence.policy)) where.push(`policy ${code(evidence.policy)}`);
+  if (hasText(evidence.statement)) where.push(`statement ${code(evidence.statement)}`);
+  if (where.length > 0) parts.push(where.join(', '));
+  const lists: [string, string[] | undefined][] = [
+    ['actions', evidence.actions],
+    ['resources', evidence.resources],
+    ['principals', evidence.principals],
+    ['variables', evidence.variables],
+    ['functions', evidence.functions],
+    ['services', evidence.services],
+  ];
+  for (const [label, items] of lists) {
+    if (!Array.isArray(items) || items.length === 0) continue;
+    const shown = items.slice(0, LIST_PREVIEW).map((item) => code(item));
+    const rest = items.length - LIST_PREVIEW;
+    parts.push(`${label}: ${shown.join(', ')}${rest > 0 ? ` … and ${rest} more` : ''}`);
+  }
+  if (hasText(evidence.detail)) parts.push(escapeText(evidence.detail));
+  return parts.join('; ');
+}

@@ -1,0 +1,48 @@
+import { adminAccess } from './admin-access.js';
+import { inlinePolicy } from './inline-policy.js';
+import { logGroupCreateMissing } from './log-group-create-missing.js';
+import { loggingMissing } from './logging-missing.js';
+import { notActionAllow } from './not-action-allow.js';
+import { privilegeEscalation } from './privilege-escalation.js';
+import { roleMissing } from './role-missing.js';
+import { roleShared } from './role-shared.js';
+import { roleUnreadable } from './role-unreadable.js';
+import type { FunctionRule, Rule, RoleRule } from './rule.js';
+import { secretsInEnvironment } from './secrets-in-environment.js';
+import { serviceWildcard } from './service-wildcard.js';
+import { trustNotLambda } from './trust-not-lambda.js';
+import { trustTooBroad } from './trust-too-broad.js';
+import { unscopedRead } from './unscoped-read.js';
+import { unscopedWrite } from './unscoped-write.js';
+
+/**
+ * The rule catalog, in evaluation order: role rules that others depend on (admin-access subsumes,
+ * privilege-escalation and service-wildcard prevent double counting) come first.
+ */
+export const RULES: readonly Rule[] = [
+  adminAccess,
+  privilegeEscalation,
+  serviceWildcard,
+  unscopedWrite,
+  unscopedRead,
+  notActionAllow,
+  inlinePolicy,
+  trustNotLambda,
+  trustTooBroad,
+  loggingMissing,
+  logGroupCreateMissing,
+  roleMissing,
+  roleUnreadable,
+  roleShared,
+  secretsInEnvironment,
+];
+
+export const ROLE_RULES: readonly RoleRule[] = RULES.filter((rule): rule is RoleRule => rule.scope === 'role');
+export const FUNCTION_RULES: readonly FunctionRule[] = RULES.filter(
+  (rule): rule is FunctionRule => rule.scope === 'function',
+);
+
+/** Looks a rule up by id. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.meta.id === id);
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ExpectedFinding {
+  ruleId: string;
+  functionName: string;
+  severity?: string;
+  conditional?: boolean;
+  muted?: boolean;
+  evidence?: Array<Record<string, unknown>>;
+}
+
+export interface RuleCase {
+  file: string;
+  description: string;
+  authDetails: { RoleDetailList?: Array<Record<string, unknown>>; Policies?: Array<Record<string, unknown>> };
+  functions: unknown;
+  suppressions?: unknown;
+  now?: string;
+  expect: { findings: ExpectedFinding[]; errors?: Array<Record<string, unknown>> };
+}
+
+const managedPolicies = JSON.parse(
+  readFileSync(new URL('../fixtures/aws-managed-policies.json', import.meta.url), 'utf8'),
+) as Array<{ Arn: string }>;
+
+/** Adds the real documents of AWS managed policies that a case attaches but does not include. */
+export function withAwsManagedPolicies(authDetails: RuleCase['authDetails']): RuleCase['authDetails'] {
+  const policies = [...(authDetails.Policies ?? [])];
+  const present = new Set(policies.map((policy) => policy.Arn));
+  const referenced = new Set<string>();
+  for (const role of authDetails.RoleDetailList ?? []) {
+    for (const attached of (role.AttachedManagedPolicies as Array<{ PolicyArn: string }> | undefined) ?? []) {
+      referenced.add(attached.PolicyArn);
+    }
+    const boundary = role.PermissionsBoundary as { PermissionsBoundaryArn?: string } | undefined;
+    if (boundary?.PermissionsBoundaryArn) referenced.add(boundary.PermissionsBoundaryArn);
+  }
+  for (const policy of managedPolicies) {
+    if (referenced.has(policy.Arn) && !present.has(policy.Arn)) policies.push(policy);
+  }
+  return { ...authDetails, Policies: policies };
+}
+
+/** Every rule case under a folder, one per JSON file. */
+export function loadRuleCases(folder: string): RuleCase[] {
+  const cases: RuleCase[] = [];
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory).sort()) {
+      const path = join(directory, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.json')) cases.push({ file: path.slice(folder.length + 1), ...JSON.parse(readFileSync(path, 'utf8')) });
+    }
+  };
+  walk(folder);
+  return cases;
+}
