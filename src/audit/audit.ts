@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AuditReport, Evidence, Finding, SeverityCounts } from '../model/report.js';
 import { atLeast, compareSeverity, lowerSeverity, type Severity } from '../model/severity.js';
-import type { AccountSnapshot, AuditError, FunctionRecord, RoleReadFailure, RoleRecord } from '../model/snapshot.js';
+import type {
+  AccountSnapshot,
+  AuditError,
+  FunctionRecord,
+  RoleReadFailure,
+  RoleRecord,
+} from '../model/snapshot.js';
 import { parseArn } from '../policy/arn.js';
 import { type ActionCatalog, defaultCatalog } from '../policy/catalog.js';
 import { EffectivePermissions } from '../policy/effective.js';
@@ -108,7 +114,8 @@ class Auditor {
     const findings: Finding[] = [];
     for (const fn of functions) {
       const latest = latestRole.get(unqualifiedArn(fn));
-      const sameRoleAsLatest = fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
+      const sameRoleAsLatest =
+        fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
       if (sameRoleAsLatest) {
         // The version runs as the same role as $LATEST: only its own configuration can add findings.
         const latestSecrets = new Set(latest.secretSuspects.map((suspect) => suspect.name));
@@ -124,7 +131,9 @@ class Auditor {
       (roleArn) => this.tagSuppressions(roleArn),
       now,
     );
-    const kept = options.minSeverity ? findings.filter((f) => atLeast(f.severity, options.minSeverity!)) : findings;
+    const kept = options.minSeverity
+      ? findings.filter((f) => atLeast(f.severity, options.minSeverity!))
+      : findings;
     kept.sort(
       (a, b) =>
         compareSeverity(b.severity, a.severity) ||
@@ -179,7 +188,9 @@ class Auditor {
     const others = [...(users?.entries() ?? [])].filter(([arn]) => arn !== self).map(([, other]) => other);
     const duplicateNames = new Set(others.map((other) => other.functionName)).size < others.length;
     const sharedWith = others.map((other) =>
-      duplicateNames || other.functionName === fn.functionName ? `${other.functionName} (${other.region})` : other.functionName,
+      duplicateNames || other.functionName === fn.functionName
+        ? `${other.functionName} (${other.region})`
+        : other.functionName,
     );
     const context: FunctionContext = {
       fn,
@@ -223,7 +234,8 @@ class Auditor {
     if (known) {
       const missing = known.code === 'NoSuchEntity';
       const alreadyReported = this.errors.some((error) => error.arn === roleArn && error.code === known.code);
-      if (!missing && !alreadyReported) this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
+      if (!missing && !alreadyReported)
+        this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
       return { ...known, missing };
     }
     const account = parseArn(roleArn)?.account;
@@ -316,7 +328,12 @@ class Auditor {
       trust = trustParsed.policy;
       this.reportProblems(trust, role.arn, 'role');
     } else {
-      this.addError({ scope: 'role', arn: role.arn, code: trustParsed.code, message: `trust policy: ${trustParsed.message}` });
+      this.addError({
+        scope: 'role',
+        arn: role.arn,
+        code: trustParsed.code,
+        message: `trust policy: ${trustParsed.message}`,
+      });
     }
     const context: RoleContext = {
       role,

@@ -31,7 +31,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * parseSuppressions({ suppressions: [{ rule: 'role-shared', reason: 'legacy batch jobs' }] });
  */
 export function parseSuppressions(raw: unknown): Suppression[] {
-  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { suppressions?: unknown }).suppressions)) {
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    !Array.isArray((raw as { suppressions?: unknown }).suppressions)
+  ) {
     throw new SuppressionFileError('expected an object with a "suppressions" list');
   }
   const allowed = new Set(['rule', 'function', 'role', 'reason', 'until', 'owner']);

@@ -14,8 +14,8 @@ export interface AwsClients {
   ec2: EC2Client;
   /** One Lambda client per region, created on first use and reused. */
   lambda(region: string): LambdaClient;
-  /** Only needed to learn the account id of an account without functions. */
-  sts(): Promise<STSClient>;
+  /** `sts:GetCallerIdentity`: the account id of an account without functions (no policy can deny it). */
+  callerIdentity(abortSignal?: AbortSignal): Promise<{ account: string; arn: string }>;
   /** Logical calls per operation (`'iam:GetRole': 4`), retries not included. */
   callCounts(): Record<string, number>;
   /** HTTP attempts per operation: above `callCounts` when the SDK retried (throttling, 5xx). */
@@ -41,7 +41,10 @@ type Counter = Map<string, number>;
 interface Instrumentable {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: HandlerExecutionContext) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: HandlerExecutionContext,
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize' | 'deserialize'; name: string; priority?: 'high' | 'low' },
     ): void;
   };
@@ -118,7 +121,7 @@ export function createClients(config: ClientsConfig = {}): AwsClients {
     attempts,
   );
   const lambdaClients = new Map<string, LambdaClient>();
-  let stsClient: Promise<STSClient> | undefined;
+  let stsClient: STSClient | undefined;
   return {
     iam,
     ec2,
@@ -130,12 +133,20 @@ export function createClients(config: ClientsConfig = {}): AwsClients {
       }
       return client;
     },
-    sts() {
+    async callerIdentity(abortSignal) {
       // Loaded on demand: only an account without functions and without IAM data needs it.
-      stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient }) =>
-        instrument(new STSClient({ ...common, region: iam.config.region, credentials }), 'sts', calls, attempts),
+      const sts = await import('@aws-sdk/client-sts');
+      stsClient ??= instrument(
+        new sts.STSClient({ ...common, region: iam.config.region, credentials }),
+        'sts',
+        calls,
+        attempts,
       );
-      return stsClient;
+      const identity = await stsClient.send(
+        new sts.GetCallerIdentityCommand({}),
+        abortSignal ? { abortSignal } : {},
+      );
+      return { account: identity.Account ?? 'unknown', arn: identity.Arn ?? '' };
     },
     callCounts: () => snapshotOf(calls),
     attemptCounts: () => snapshotOf(attempts),

@@ -1,4 +1,4 @@
-import type { ManagedPolicyDetail, PolicyVersion, RoleDetail, Role, Tag } from '@aws-sdk/client-iam';
+import type { ManagedPolicyDetail, PolicyVersion, Role, RoleDetail, Tag } from '@aws-sdk/client-iam';
 import type { InlinePolicyRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 
 /**
@@ -33,9 +33,14 @@ export function policyNameFromArn(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** The fields `GetRole` and `GetAccountAuthorizationDetails` have in common. */
+type RoleFields = Partial<
+  Pick<Role, 'Arn' | 'RoleName' | 'Path' | 'AssumeRolePolicyDocument' | 'PermissionsBoundary' | 'Tags'>
+>;
+
 /** A role as `GetRole` describes it, completed with what the list calls returned. */
 export function roleRecordFromGetRole(
-  role: Role,
+  role: RoleFields,
   inlinePolicies: InlinePolicyRecord[],
   attachedPolicyArns: string[],
 ): RoleRecord {
@@ -87,5 +92,10 @@ export function managedPolicyRecordFromDetail(detail: ManagedPolicyDetail): Mana
   const defaultVersion =
     versions.find((version) => version.IsDefaultVersion) ??
     versions.find((version) => version.VersionId === detail.DefaultVersionId);
-  return managedPolicyRecord(detail.Arn, detail.PolicyName, detail.DefaultVersionId, defaultVersion?.Document);
+  return managedPolicyRecord(
+    detail.Arn,
+    detail.PolicyName,
+    detail.DefaultVersionId,
+    defaultVersion?.Document,
+  );
 }

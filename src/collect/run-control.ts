@@ -47,7 +47,10 @@ export function createRunControl(options: RunControlOptions): RunControl {
     if (reason !== undefined) return;
     reason = `time limit: collection stopped with ${Math.max(0, Math.round(left / 1000))} s left`;
     // Requests still in flight (a throttled call may retry for a long time) get half the margin.
-    hardStop = setTimeout(() => controller.abort(new Error(reason)), Math.max(0, left - options.marginMs / 2));
+    hardStop = setTimeout(
+      () => controller.abort(new Error(reason)),
+      Math.max(0, left - options.marginMs / 2),
+    );
     hardStop.unref();
     options.onStop?.(reason);
   };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { findSecretSuspects } from '../model/secrets.js';
 import type { AccountSnapshot, FunctionRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 import { emptySnapshot } from '../model/snapshot.js';
-import { findSecretSuspects } from '../model/secrets.js';
 import { parseArn } from '../policy/arn.js';
 
 /** A problem with an input file, named so the CLI can print it without a stack trace (exit code 2). */
@@ -38,7 +38,8 @@ function tagsOf(list: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
   if (!Array.isArray(list)) return tags;
   for (const tag of list) {
-    if (isPlainObject(tag) && typeof tag.Key === 'string') tags[tag.Key] = typeof tag.Value === 'string' ? tag.Value : '';
+    if (isPlainObject(tag) && typeof tag.Key === 'string')
+      tags[tag.Key] = typeof tag.Value === 'string' ? tag.Value : '';
   }
   return tags;
 }
@@ -67,12 +68,19 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
   roles.forEach((entry, index) => {
     const arn = isPlainObject(entry) ? text(entry.Arn) : undefined;
     if (!isPlainObject(entry) || !arn) {
-      snapshot.errors.push({ scope: 'role', arn: `${file}#RoleDetailList[${index}]`, code: 'MalformedInput', message: 'role entry without an Arn' });
+      snapshot.errors.push({
+        scope: 'role',
+        arn: `${file}#RoleDetailList[${index}]`,
+        code: 'MalformedInput',
+        message: 'role entry without an Arn',
+      });
       return;
     }
     const inline = Array.isArray(entry.RolePolicyList) ? entry.RolePolicyList : [];
     const attached = Array.isArray(entry.AttachedManagedPolicies) ? entry.AttachedManagedPolicies : [];
-    const boundary = isPlainObject(entry.PermissionsBoundary) ? text(entry.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
+    const boundary = isPlainObject(entry.PermissionsBoundary)
+      ? text(entry.PermissionsBoundary.PermissionsBoundaryArn)
+      : undefined;
     const role: RoleRecord = {
       arn,
       name: text(entry.RoleName) ?? arn.slice(arn.lastIndexOf('/') + 1),
@@ -80,8 +88,13 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
       trustPolicy: entry.AssumeRolePolicyDocument,
       inlinePolicies: inline
         .filter(isPlainObject)
-        .map((policy, policyIndex) => ({ name: text(policy.PolicyName) ?? `inline-${policyIndex}`, document: policy.PolicyDocument })),
-      attachedPolicyArns: attached.filter(isPlainObject).flatMap((policy) => (text(policy.PolicyArn) ? [policy.PolicyArn as string] : [])),
+        .map((policy, policyIndex) => ({
+          name: text(policy.PolicyName) ?? `inline-${policyIndex}`,
+          document: policy.PolicyDocument,
+        })),
+      attachedPolicyArns: attached
+        .filter(isPlainObject)
+        .flatMap((policy) => (text(policy.PolicyArn) ? [policy.PolicyArn as string] : [])),
       tags: tagsOf(entry.Tags),
       ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
     };
@@ -105,7 +118,10 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
 /** Reads the output of `aws lambda list-functions` (with or without `--function-version ALL`). */
 function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): void {
   if (!isPlainObject(raw) || !Array.isArray(raw.Functions)) {
-    throw new InputFileError(file, 'expected the output of "aws lambda list-functions" (an object with a Functions list)');
+    throw new InputFileError(
+      file,
+      'expected the output of "aws lambda list-functions" (an object with a Functions list)',
+    );
   }
   const regions = new Set<string>();
   raw.Functions.forEach((entry, index) => {
@@ -173,9 +189,13 @@ async function readJsonFile(path: string): Promise<unknown> {
     content = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputFileError(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(error)})`, {
-      cause: error,
-    });
+    throw new InputFileError(
+      path,
+      code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(error)})`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     return JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
@@ -185,7 +205,18 @@ async function readJsonFile(path: string): Promise<unknown> {
 }
 
 /** Reads the two AWS CLI output files and builds a snapshot. */
-export async function readOfflineSnapshot(authDetailsPath: string, functionsPath: string): Promise<AccountSnapshot> {
-  const [authDetails, functions] = await Promise.all([readJsonFile(authDetailsPath), readJsonFile(functionsPath)]);
-  return loadOfflineSnapshot({ authDetails, functions, authDetailsName: authDetailsPath, functionsName: functionsPath });
+export async function readOfflineSnapshot(
+  authDetailsPath: string,
+  functionsPath: string,
+): Promise<AccountSnapshot> {
+  const [authDetails, functions] = await Promise.all([
+    readJsonFile(authDetailsPath),
+    readJsonFile(functionsPath),
+  ]);
+  return loadOfflineSnapshot({
+    authDetails,
+    functions,
+    authDetailsName: authDetailsPath,
+    functionsName: functionsPath,
+  });
 }

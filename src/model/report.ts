@@ -1,5 +1,5 @@
-import type { AuditError } from './snapshot.js';
 import type { Severity } from './severity.js';
+import type { AuditError } from './snapshot.js';
 
 /** Where in the account a finding comes from. Policy evidence names the policy and statement. */
 export interface Evidence {

@@ -34,7 +34,9 @@ export function secretReasonFor(name: string, value: string): SecretReason | und
   if (value.startsWith(REDACTED_PREFIX)) {
     const match = /: ([a-z-]+)\]$/.exec(value);
     const reason = match?.[1];
-    return reason === 'secret-name' || reason === 'access-key-id' || reason === 'private-key' ? reason : undefined;
+    return reason === 'secret-name' || reason === 'access-key-id' || reason === 'private-key'
+      ? reason
+      : undefined;
   }
   if (PEM_PRIVATE_KEY.test(value)) return 'private-key';
   if (ACCESS_KEY_ID.test(value)) return 'access-key-id';

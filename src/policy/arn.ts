@@ -51,7 +51,13 @@ export function isUnrestrictedResource(pattern: string): boolean {
   }
   const [, , , region, account] = parts;
   const resource = parts.slice(5).join(':');
-  return WILDCARD_ONLY.test(region!) && WILDCARD_ONLY.test(account!) && resource !== '' && WILDCARD_RESOURCE.test(resource) && resource.includes('*');
+  return (
+    WILDCARD_ONLY.test(region!) &&
+    WILDCARD_ONLY.test(account!) &&
+    resource !== '' &&
+    WILDCARD_RESOURCE.test(resource) &&
+    resource.includes('*')
+  );
 }
 
 /** Whether a `Resource` pattern covers a concrete ARN; the first five ARN parts are matched one by one. */

@@ -1,5 +1,5 @@
-import catalogData from './iam-catalog.generated.json' with { type: 'json' };
 import { ACCESS_LEVEL_BITS, type AccessLevel, SCOPABLE_BIT } from './catalog-format.js';
+import catalogData from './iam-catalog.generated.json' with { type: 'json' };
 
 /** One IAM action as the catalog knows it. */
 export interface CatalogAction {

@@ -43,7 +43,8 @@ class CompiledStatement {
     }
     this.services = this.negated ? null : servicesOf(list, catalog);
     this.unrestricted =
-      statement.notResources !== null || (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
+      statement.notResources !== null ||
+      (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
   }
 
   matchesAction(key: string): boolean {
@@ -171,7 +172,8 @@ export class EffectivePermissions {
       const prefix = separator < 0 ? action : action.slice(0, separator);
       let known: boolean;
       if (separator < 0) known = false;
-      else if (hasWildcard(prefix)) known = this.catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
+      else if (hasWildcard(prefix))
+        known = this.catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
       else if (!hasWildcard(action)) known = this.catalog.get(action) !== undefined;
       else known = this.catalog.actionsOf(prefix).some((candidate) => matchesWildcard(action, candidate.key));
       if (!known) this.unknownActions.push({ policy: statement.policy, statement: statement.id, action });
@@ -231,7 +233,8 @@ export class EffectivePermissions {
       if (!boundaryUnconditional) unconditional = false;
     }
     for (const compiled of this.deny.forService(service)) {
-      if (!compiled.statement.conditional && compiled.unrestricted && compiled.matchesAction(key)) return undefined;
+      if (!compiled.statement.conditional && compiled.unrestricted && compiled.matchesAction(key))
+        return undefined;
     }
     return { conditional: !unconditional, statements };
   }
@@ -240,7 +243,8 @@ export class EffectivePermissions {
   accessTo(actionKey: string, resourceArn: string): Access {
     const key = actionKey.toLowerCase();
     const service = serviceOfKey(key);
-    const applies = (compiled: CompiledStatement) => compiled.matchesAction(key) && compiled.coversResource(resourceArn);
+    const applies = (compiled: CompiledStatement) =>
+      compiled.matchesAction(key) && compiled.coversResource(resourceArn);
     for (const compiled of this.deny.forService(service)) {
       if (!compiled.statement.conditional && applies(compiled)) return 'denied';
     }

@@ -47,13 +47,18 @@ function isPlainObject(value: unknown): value is PlainObject {
 }
 
 /** Turns a raw document (object, JSON or URL-encoded JSON) into a plain object, or a reason why not. */
-export function decodePolicyDocument(raw: unknown): { ok: true; document: PlainObject } | { ok: false; message: string } {
+export function decodePolicyDocument(
+  raw: unknown,
+): { ok: true; document: PlainObject } | { ok: false; message: string } {
   if (isPlainObject(raw)) return { ok: true, document: raw };
   if (typeof raw !== 'string') {
     return { ok: false, message: `policy document is ${raw === null ? 'null' : typeof raw}, not an object` };
   }
   if (raw.length > MAX_DOCUMENT_CHARACTERS) {
-    return { ok: false, message: `policy document has ${raw.length} characters, more than ${MAX_DOCUMENT_CHARACTERS}` };
+    return {
+      ok: false,
+      message: `policy document has ${raw.length} characters, more than ${MAX_DOCUMENT_CHARACTERS}`,
+    };
   }
   let text = raw.trim();
   if (!text.startsWith('{') && text.includes('%')) {
@@ -73,7 +78,10 @@ export function decodePolicyDocument(raw: unknown): { ok: true; document: PlainO
   return { ok: true, document: parsed };
 }
 
-function stringList(value: unknown, field: string): { ok: true; list: string[] } | { ok: false; message: string } {
+function stringList(
+  value: unknown,
+  field: string,
+): { ok: true; list: string[] } | { ok: false; message: string } {
   if (typeof value === 'string') return { ok: true, list: [value] };
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
     return { ok: true, list: value as string[] };
@@ -81,7 +89,10 @@ function stringList(value: unknown, field: string): { ok: true; list: string[] }
   return { ok: false, message: `${field} must be a string or a list of strings` };
 }
 
-function principalList(value: unknown, field: string): { ok: true; list: string[] } | { ok: false; message: string } {
+function principalList(
+  value: unknown,
+  field: string,
+): { ok: true; list: string[] } | { ok: false; message: string } {
   if (value === '*') return { ok: true, list: ['*'] };
   if (!isPlainObject(value)) return { ok: false, message: `${field} must be "*" or an object` };
   const list: string[] = [];
@@ -167,7 +178,11 @@ function parseStatement(
  */
 export function parsePolicy(raw: unknown, label: string): PolicyParseResult {
   if (typeof raw === 'string' && raw.length > MAX_DOCUMENT_CHARACTERS) {
-    return { ok: false, code: 'PolicyTooLarge', message: `${label}: document is larger than ${MAX_DOCUMENT_CHARACTERS} characters` };
+    return {
+      ok: false,
+      code: 'PolicyTooLarge',
+      message: `${label}: document is larger than ${MAX_DOCUMENT_CHARACTERS} characters`,
+    };
   }
   const decoded = decodePolicyDocument(raw);
   if (!decoded.ok) return { ok: false, code: 'MalformedPolicy', message: `${label}: ${decoded.message}` };
@@ -176,7 +191,11 @@ export function parsePolicy(raw: unknown, label: string): PolicyParseResult {
   if (Array.isArray(rawStatements)) list = rawStatements;
   else if (isPlainObject(rawStatements)) list = [rawStatements];
   else {
-    return { ok: false, code: 'MalformedPolicy', message: `${label}: Statement must be an object or a list of objects` };
+    return {
+      ok: false,
+      code: 'MalformedPolicy',
+      message: `${label}: Statement must be an object or a list of objects`,
+    };
   }
   const statements: Statement[] = [];
   const problems: string[] = [];

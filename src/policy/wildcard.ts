@@ -10,7 +10,10 @@ export function matchesWildcard(pattern: string, value: string): boolean {
   let resumeIndex = 0;
   while (valueIndex < value.length) {
     const patternChar = pattern.charCodeAt(patternIndex);
-    if (patternIndex < pattern.length && (patternChar === 63 /* ? */ || patternChar === value.charCodeAt(valueIndex))) {
+    if (
+      patternIndex < pattern.length &&
+      (patternChar === 63 /* ? */ || patternChar === value.charCodeAt(valueIndex))
+    ) {
       patternIndex += 1;
       valueIndex += 1;
     } else if (patternIndex < pattern.length && patternChar === 42 /* * */) {

@@ -15,14 +15,19 @@ export const logGroupCreateMissing: FunctionRule = {
   check(context) {
     if (!context.role) return [];
     const arns = logGroupArnsFor(context);
-    if (mayPerform(context, 'logs:CreateLogGroup', arns.group) || mayPerform(context, 'logs:CreateLogGroup', arns.groupWildcard)) {
+    if (
+      mayPerform(context, 'logs:CreateLogGroup', arns.group) ||
+      mayPerform(context, 'logs:CreateLogGroup', arns.groupWildcard)
+    ) {
       return [];
     }
     const logGroup = logGroupNameFor(context.fn.functionName, context.fn.logGroup);
     return [
       {
         message: `The role cannot logs:CreateLogGroup for ${logGroup} in ${context.fn.region}.`,
-        evidence: [{ actions: ['logs:CreateLogGroup'], resources: [arns.group], detail: `log group ${logGroup}` }],
+        evidence: [
+          { actions: ['logs:CreateLogGroup'], resources: [arns.group], detail: `log group ${logGroup}` },
+        ],
       },
     ];
   },

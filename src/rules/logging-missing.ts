@@ -15,13 +15,17 @@ export const loggingMissing: FunctionRule = {
   check(context) {
     if (!context.role) return [];
     const arns = logGroupArnsFor(context);
-    const missing = ['logs:CreateLogStream', 'logs:PutLogEvents'].filter((action) => !mayPerform(context, action, arns.stream));
+    const missing = ['logs:CreateLogStream', 'logs:PutLogEvents'].filter(
+      (action) => !mayPerform(context, action, arns.stream),
+    );
     if (missing.length === 0) return [];
     const logGroup = logGroupNameFor(context.fn.functionName, context.fn.logGroup);
     return [
       {
         message: `The role cannot ${missing.join(' or ')} on the log group ${logGroup} in ${context.fn.region}.`,
-        evidence: [{ actions: missing, resources: [`${arns.group}:log-stream:*`], detail: `log group ${logGroup}` }],
+        evidence: [
+          { actions: missing, resources: [`${arns.group}:log-stream:*`], detail: `log group ${logGroup}` },
+        ],
       },
     ];
   },

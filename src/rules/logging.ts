@@ -10,7 +10,11 @@ export function logGroupNameFor(functionName: string, configured: string | undef
 }
 
 /** ARNs of the function's log group and of a stream in it, in the function's region and account. */
-export function logGroupArnsFor(context: FunctionContext): { group: string; groupWildcard: string; stream: string } {
+export function logGroupArnsFor(context: FunctionContext): {
+  group: string;
+  groupWildcard: string;
+  stream: string;
+} {
   const { fn, snapshot } = context;
   const arn = parseArn(fn.functionArn);
   const partition = arn?.partition ?? snapshot.partition;

@@ -9,11 +9,13 @@ export const notActionAllow: RoleRule = {
     severity: 'medium',
     title: 'Allow statement uses NotAction or NotResource',
     risk: 'An Allow with NotAction/NotResource grants everything not listed, including actions and resources AWS adds later.',
-    remediation: 'Rewrite the statement as an Allow of the specific actions and resources the function needs.',
+    remediation:
+      'Rewrite the statement as an Allow of the specific actions and resources the function needs.',
   },
   check(context) {
     const statements = context.permissions.identityStatements.filter(
-      (statement) => statement.effect === 'Allow' && (statement.notActions !== null || statement.notResources !== null),
+      (statement) =>
+        statement.effect === 'Allow' && (statement.notActions !== null || statement.notResources !== null),
     );
     if (statements.length === 0) return [];
     return [

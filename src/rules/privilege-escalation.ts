@@ -81,7 +81,9 @@ export const privilegeEscalation: RoleRule = {
       if (!combined.conditional) conditional = false;
       for (const action of method.actions) context.facts.escalationActions.add(action.toLowerCase());
       for (const statement of combined.statements) {
-        evidence.push(statementEvidence(statement, { actions: method.actions, detail: method.actions.join(' + ') }));
+        evidence.push(
+          statementEvidence(statement, { actions: method.actions, detail: method.actions.join(' + ') }),
+        );
       }
     }
     const names = methods.map((method) => method.actions.join(' + '));

@@ -8,7 +8,8 @@ export const roleMissing: FunctionRule = {
     severity: 'high',
     title: 'Execution role does not exist',
     risk: 'The function cannot run; anyone who later creates a role with that name decides what it can do.',
-    remediation: 'Recreate the role (trust lambda.amazonaws.com, least-privilege policies) or point the function at an existing role.',
+    remediation:
+      'Recreate the role (trust lambda.amazonaws.com, least-privilege policies) or point the function at an existing role.',
   },
   check(context) {
     if (!context.roleFailure?.missing) return [];

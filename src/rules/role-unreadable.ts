@@ -8,7 +8,8 @@ export const roleUnreadable: FunctionRule = {
     severity: 'info',
     title: 'Execution role could not be audited',
     risk: 'The role is in another account or could not be read: its permissions are unknown to this report.',
-    remediation: "Audit the role's account too, or grant the auditor read access to the role (iam:GetRole and the policy reads).",
+    remediation:
+      "Audit the role's account too, or grant the auditor read access to the role (iam:GetRole and the policy reads).",
   },
   check(context) {
     const failure = context.roleFailure;

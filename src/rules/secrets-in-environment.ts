@@ -24,7 +24,10 @@ export const secretsInEnvironment: FunctionRule = {
     return [
       {
         message: `Environment variable${suspects.length === 1 ? '' : 's'} ${suspects.map((s) => s.name).join(', ')} look${suspects.length === 1 ? 's' : ''} like a plaintext secret (value not shown).`,
-        evidence: suspects.map((suspect) => ({ variables: [suspect.name], detail: REASON_TEXT[suspect.reason] })),
+        evidence: suspects.map((suspect) => ({
+          variables: [suspect.name],
+          detail: REASON_TEXT[suspect.reason],
+        })),
       },
     ];
   },

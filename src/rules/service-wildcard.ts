@@ -33,7 +33,9 @@ export const serviceWildcard: RoleRule = {
       }
     }
     if (services.length === 0) return [];
-    const evidence: Evidence[] = [...byStatement].map(([statement, list]) => statementEvidence(statement, { services: list }));
+    const evidence: Evidence[] = [...byStatement].map(([statement, list]) =>
+      statementEvidence(statement, { services: list }),
+    );
     return [
       {
         message: `The role allows all actions of ${services.length === 1 ? 'the service' : `${services.length} services:`} ${shortList(services, 8)} on unrestricted resources.`,

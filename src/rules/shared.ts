@@ -24,9 +24,10 @@ export const PLATFORM_ACTIONS: ReadonlySet<string> = new Set([
 
 /** Evidence naming one statement as written. */
 export function statementEvidence(statement: Statement, extra: Partial<Evidence> = {}): Evidence {
-  const negations = [statement.actions === null ? 'NotAction' : '', statement.notResources ? 'NotResource' : ''].filter(
-    Boolean,
-  );
+  const negations = [
+    statement.actions === null ? 'NotAction' : '',
+    statement.notResources ? 'NotResource' : '',
+  ].filter(Boolean);
   return {
     policy: statement.policy,
     statement: statement.id,
@@ -50,7 +51,9 @@ export function evidenceByStatement(grants: Array<{ action: CatalogAction; grant
       list.push(action.name);
     }
   }
-  return [...byStatement].map(([statement, matched]) => statementEvidence(statement, { matchedActions: matched }));
+  return [...byStatement].map(([statement, matched]) =>
+    statementEvidence(statement, { matchedActions: matched }),
+  );
 }
 
 /** A short human list: `a, b, c and 4 more`. */

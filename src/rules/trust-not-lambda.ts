@@ -17,9 +17,14 @@ export const trustNotLambda: RoleRule = {
     const trust = context.trust;
     if (!trust) return [];
     const lambdaMayAssume = (principals: string[] | null) =>
-      (principals ?? []).some((principal) => LAMBDA_PRINCIPALS.includes(principal) || isWildcardPrincipal(principal));
+      (principals ?? []).some(
+        (principal) => LAMBDA_PRINCIPALS.includes(principal) || isWildcardPrincipal(principal),
+      );
     const allowed = trust.statements.some(
-      (statement) => statement.effect === 'Allow' && lambdaMayAssume(statement.principals) && coversAction(statement, ['sts:assumerole']),
+      (statement) =>
+        statement.effect === 'Allow' &&
+        lambdaMayAssume(statement.principals) &&
+        coversAction(statement, ['sts:assumerole']),
     );
     const denied = trust.statements.some(
       (statement) =>
@@ -35,7 +40,9 @@ export const trustNotLambda: RoleRule = {
           ? 'The trust policy denies lambda.amazonaws.com sts:AssumeRole.'
           : 'The trust policy does not allow lambda.amazonaws.com to perform sts:AssumeRole.',
         evidence: trust.statements.length
-          ? trust.statements.map((statement) => statementEvidence(statement, { principals: statement.principals ?? [] }))
+          ? trust.statements.map((statement) =>
+              statementEvidence(statement, { principals: statement.principals ?? [] }),
+            )
           : [{ policy: 'trust-policy', detail: 'the trust policy has no statements' }],
       },
     ];

@@ -22,7 +22,9 @@ export const trustTooBroad: RoleRule = {
     const evidence: Evidence[] = [];
     for (const statement of trust.statements) {
       if (statement.effect !== 'Allow' || !coversAssume(statement)) continue;
-      const others = (statement.principals ?? []).filter((principal) => !LAMBDA_PRINCIPALS.includes(principal));
+      const others = (statement.principals ?? []).filter(
+        (principal) => !LAMBDA_PRINCIPALS.includes(principal),
+      );
       // NotPrincipal in an Allow trusts everybody except those listed.
       const everybody = statement.notPrincipals !== null || others.some(isWildcardPrincipal);
       if (others.length === 0 && !everybody) continue;
@@ -31,7 +33,9 @@ export const trustTooBroad: RoleRule = {
       const comparison = worst ? compareSeverity(severity, worst.severity) : 1;
       if (comparison > 0) worst = { severity, conditional: statement.conditional };
       else if (comparison === 0 && worst && !statement.conditional) worst.conditional = false;
-      const principals = statement.notPrincipals ? statement.notPrincipals.map((p) => `NotPrincipal ${p}`) : others;
+      const principals = statement.notPrincipals
+        ? statement.notPrincipals.map((p) => `NotPrincipal ${p}`)
+        : others;
       evidence.push(statementEvidence(statement, { policy: 'trust-policy', principals }));
     }
     if (!worst) return [];

@@ -8,7 +8,8 @@ const ASSUME_ACTIONS = ['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:
 
 /** Whether a trust statement's actions cover one of the given (lower-case) actions. */
 export function coversAction(statement: Statement, actions: readonly string[]): boolean {
-  if (statement.actions) return actions.some((action) => statement.actions!.some((pattern) => matchesWildcard(pattern, action)));
+  if (statement.actions)
+    return actions.some((action) => statement.actions!.some((pattern) => matchesWildcard(pattern, action)));
   return actions.some((action) => !statement.notActions!.some((pattern) => matchesWildcard(pattern, action)));
 }
 

@@ -39,6 +39,10 @@ export const DATA_READ_ACTIONS = [
   'timestream:Select',
 ];
 
+export const DATA_READ_KEYS: ReadonlySet<string> = new Set(
+  DATA_READ_ACTIONS.map((action) => action.toLowerCase()),
+);
+
 /** Data-reading actions on `*` although they could name a resource. */
 export const unscopedRead: RoleRule = {
   scope: 'role',
@@ -47,7 +51,8 @@ export const unscopedRead: RoleRule = {
     severity: 'medium',
     title: 'Data-reading actions allowed on all resources',
     risk: 'The function can read every object, item, secret or parameter of that type in the account: a leak waiting for one bug.',
-    remediation: 'Replace "Resource": "*" with the ARNs of the buckets, tables, secrets or keys the function reads.',
+    remediation:
+      'Replace "Resource": "*" with the ARNs of the buckets, tables, secrets or keys the function reads.',
   },
   check(context) {
     if (context.facts.admin) return [];
@@ -55,7 +60,7 @@ export const unscopedRead: RoleRule = {
     const granted: Array<{ action: CatalogAction; grant: Grant }> = [];
     for (const name of DATA_READ_ACTIONS) {
       const action = catalog.get(name);
-      if (!action || !action.scopable) continue;
+      if (!action?.scopable) continue;
       if (facts.wildcardServices.has(action.service) || facts.escalationActions.has(action.key)) continue;
       const grant = permissions.grantOnUnrestricted(action);
       if (grant) granted.push({ action, grant });

@@ -3,10 +3,13 @@ import { hasAccessLevel } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
 import type { RoleRule } from './rule.js';
 import { evidenceByStatement, PLATFORM_ACTIONS, shortList } from './shared.js';
+import { DATA_READ_KEYS } from './unscoped-read.js';
 
 function isWriteLike(action: CatalogAction): boolean {
   return (
-    hasAccessLevel(action, 'Write') || hasAccessLevel(action, 'Permissions management') || hasAccessLevel(action, 'Tagging')
+    hasAccessLevel(action, 'Write') ||
+    hasAccessLevel(action, 'Permissions management') ||
+    hasAccessLevel(action, 'Tagging')
   );
 }
 
@@ -28,7 +31,14 @@ export const unscopedWrite: RoleRule = {
       if (facts.wildcardServices.has(service)) continue;
       for (const action of catalog.actionsOf(service)) {
         if (!action.scopable || !isWriteLike(action)) continue;
-        if (PLATFORM_ACTIONS.has(action.key) || facts.escalationActions.has(action.key)) continue;
+        // Data reads the catalog files under Write (kms:Decrypt) are reported by unscoped-read instead.
+        if (
+          PLATFORM_ACTIONS.has(action.key) ||
+          facts.escalationActions.has(action.key) ||
+          DATA_READ_KEYS.has(action.key)
+        ) {
+          continue;
+        }
         const grant = permissions.grantOnUnrestricted(action);
         if (grant) granted.push({ action, grant });
       }

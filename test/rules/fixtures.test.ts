@@ -63,12 +63,16 @@ describe('Rule fixtures', () => {
       const finding = unmatched.splice(index, 1)[0]!;
       checkFinding(finding, expected, problems);
     }
-    for (const finding of unmatched) problems.push(`unexpected ${describeFinding(finding)}: ${finding.message}`);
+    for (const finding of unmatched)
+      problems.push(`unexpected ${describeFinding(finding)}: ${finding.message}`);
     for (const expectedError of ruleCase.expect.errors ?? []) {
       const found = report.errors.some((error) =>
-        Object.entries(expectedError).every(([key, value]) => (error as unknown as Record<string, unknown>)[key] === value),
+        Object.entries(expectedError).every(
+          ([key, value]) => (error as unknown as Record<string, unknown>)[key] === value,
+        ),
       );
-      if (!found) problems.push(`missing error ${JSON.stringify(expectedError)} in ${JSON.stringify(report.errors)}`);
+      if (!found)
+        problems.push(`missing error ${JSON.stringify(expectedError)} in ${JSON.stringify(report.errors)}`);
     }
     expect(problems, ruleCase.description).toEqual([]);
   });
@@ -87,7 +91,9 @@ function checkFinding(finding: Finding, expected: ExpectedFinding, problems: str
   }
   for (const evidence of expected.evidence ?? []) {
     if (!evidenceMatches(finding.evidence, evidence)) {
-      problems.push(`${label}: no evidence like ${JSON.stringify(evidence)} in ${JSON.stringify(finding.evidence)}`);
+      problems.push(
+        `${label}: no evidence like ${JSON.stringify(evidence)} in ${JSON.stringify(finding.evidence)}`,
+      );
     }
   }
 }

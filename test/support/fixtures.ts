@@ -49,7 +49,8 @@ export function loadRuleCases(folder: string): RuleCase[] {
     for (const entry of readdirSync(directory).sort()) {
       const path = join(directory, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.json')) cases.push({ file: path.slice(folder.length + 1), ...JSON.parse(readFileSync(path, 'utf8')) });
+      else if (entry.endsWith('.json'))
+        cases.push({ file: path.slice(folder.length + 1), ...JSON.parse(readFileSync(path, 'utf8')) });
     }
   };
   walk(folder);

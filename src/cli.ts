@@ -1,0 +1,8 @@
+import { runCli } from './cli/main.js';
+
+// The live runner pulls in the AWS SDK; offline audits never load it.
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  async () => (await import('./cli/live.js')).liveRunner(),
+);

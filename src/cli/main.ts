@@ -1,0 +1,159 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { auditSnapshot } from '../audit/audit.js';
+import { parseSuppressions, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
+import { InputFileError, readOfflineSnapshot } from '../load/offline.js';
+import type { AuditReport } from '../model/report.js';
+import { atLeast } from '../model/severity.js';
+import type { AccountSnapshot } from '../model/snapshot.js';
+import { type ReportFormat, renderReport } from '../report/render.js';
+import { RULES } from '../rules/index.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { type AuditCommand, parseCommand, USAGE, UsageError } from './options.js';
+
+/** Where the CLI writes; injected so tests can run it in-process. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** A configuration problem (bad file, bad environment): exit code 2. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** What live mode needs; loaded lazily so offline audits never load the AWS SDK. */
+export interface LiveRunner {
+  collect(command: AuditCommand, io: CliIo): Promise<AccountSnapshot>;
+  finish(report: AuditReport, command: AuditCommand, io: CliIo): Promise<AuditReport>;
+}
+
+export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
+
+/**
+ * Runs the command line and returns the exit code: 0 ok, 1 findings at or above --fail-on,
+ * 2 usage or configuration error, 3 audit failed.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ */
+export async function runCli(argv: string[], io: CliIo, live?: () => Promise<LiveRunner>): Promise<number> {
+  let command: ReturnType<typeof parseCommand>;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${TOOL_NAME}: ${error.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  switch (command.command) {
+    case 'help':
+      io.stdout.write(USAGE);
+      return EXIT.ok;
+    case 'version':
+      io.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
+      return EXIT.ok;
+    case 'rules':
+      io.stdout.write(renderRules(command.format));
+      return EXIT.ok;
+    case 'audit':
+      return runAudit(command, io, live);
+  }
+}
+
+async function loadSuppressions(path: string): Promise<Suppression[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  try {
+    return parseSuppressions(JSON.parse(text));
+  } catch (error) {
+    const reason =
+      error instanceof SuppressionFileError
+        ? error.message
+        : `is not valid JSON (${(error as Error).message})`;
+    throw new ConfigurationError(
+      `${path}: ${error instanceof SuppressionFileError ? `invalid suppressions file: ${reason}` : reason}`,
+    );
+  }
+}
+
+async function runAudit(command: AuditCommand, io: CliIo, live?: () => Promise<LiveRunner>): Promise<number> {
+  let report: AuditReport;
+  try {
+    const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
+    let runner: LiveRunner | undefined;
+    let snapshot: AccountSnapshot;
+    if (command.authDetails && command.functions) {
+      snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+    } else {
+      if (!live) throw new ConfigurationError('live audits are not available in this build');
+      runner = await live();
+      snapshot = await runner.collect(command, io);
+    }
+    report = auditSnapshot(snapshot, {
+      suppressions,
+      ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
+      ...(command.functionGlobs.length ? { functions: command.functionGlobs } : {}),
+    });
+    if (command.publish || command.reportBucket) {
+      runner ??= live ? await live() : undefined;
+      if (!runner) throw new ConfigurationError('publishing is not available in this build');
+      report = await runner.finish(report, command, io);
+    }
+  } catch (error) {
+    if (error instanceof InputFileError || error instanceof ConfigurationError) {
+      io.stderr.write(`${TOOL_NAME}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`${TOOL_NAME}: audit failed: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT.failed;
+  }
+
+  const format: ReportFormat = command.format ?? (io.stdout.isTTY && !command.output ? 'table' : 'json');
+  const useColor = command.color && !command.output && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  const rendered = renderReport(report, format, {
+    color: useColor,
+    ...(io.stdout.columns && !command.output ? { width: io.stdout.columns } : {}),
+  });
+  if (command.output) {
+    try {
+      await writeFile(command.output, rendered);
+    } catch (error) {
+      io.stderr.write(`${TOOL_NAME}: cannot write ${command.output}: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    }
+    io.stderr.write(`${TOOL_NAME}: report written to ${command.output}\n`);
+  } else {
+    io.stdout.write(rendered);
+  }
+  if (command.failOn) {
+    const threshold = command.failOn;
+    if (report.findings.some((finding) => !finding.muted && atLeast(finding.severity, threshold)))
+      return EXIT.findings;
+  }
+  return EXIT.ok;
+}
+
+/** The rule catalog as a table, JSON or markdown. */
+export function renderRules(format: 'table' | 'json' | 'markdown'): string {
+  const rules = RULES.map((rule) => rule.meta);
+  if (format === 'json') return `${JSON.stringify(rules, null, 2)}\n`;
+  if (format === 'markdown') {
+    const rows = rules.map(
+      (rule) =>
+        `| \`${rule.id}\` | ${rule.severity} | ${rule.title} | ${rule.remediation.replace(/\|/g, '\\|')} |`,
+    );
+    return ['| id | severity | title | remediation |', '|---|---|---|---|', ...rows, ''].join('\n');
+  }
+  const idWidth = Math.max(...rules.map((rule) => rule.id.length));
+  const lines = rules.map((rule) => `${rule.id.padEnd(idWidth)}  ${rule.severity.padEnd(8)}  ${rule.title}`);
+  return `${'RULE'.padEnd(idWidth)}  SEVERITY  TITLE\n${lines.join('\n')}\n`;
+}
