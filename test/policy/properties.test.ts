@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '../../src/policy/catalog.js';
+import { type Access, EffectivePermissions } from '../../src/policy/effective.js';
+import { type ParsedPolicy, parsePolicy } from '../../src/policy/policy.js';
+import { matchesWildcard } from '../../src/policy/wildcard.js';
+
+const catalog = defaultCatalog();
+
+const ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  'dynamodb:Query',
+  'iam:PassRole',
+  'lambda:CreateFunction',
+  'logs:PutLogEvents',
+  'sts:AssumeRole',
+];
+const ACTION_PATTERNS = [
+  ...ACTIONS,
+  's3:*',
+  's3:Get*',
+  'dynamodb:?uery',
+  'iam:*',
+  '*',
+  'S3:GETOBJECT',
+  'logs:Put*',
+];
+const RESOURCES = [
+  'arn:aws:s3:::bucket/key',
+  'arn:aws:dynamodb:us-east-1:111122223333:table/orders',
+  'arn:aws:iam::111122223333:role/app',
+  'arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f:log-stream:x',
+];
+const RESOURCE_PATTERNS = [
+  ...RESOURCES,
+  '*',
+  'arn:aws:s3:::*',
+  'arn:aws:s3:::bucket/*',
+  'arn:aws:dynamodb:*:*:table/*',
+  'arn:aws:logs:*:*:*',
+];
+
+const statementArbitrary = (effect?: 'Allow' | 'Deny') =>
+  fc.record({
+    Effect: effect ? fc.constant(effect) : fc.constantFrom('Allow', 'Deny'),
+    actionKey: fc.constantFrom('Action', 'NotAction'),
+    actions: fc.uniqueArray(fc.constantFrom(...ACTION_PATTERNS), { minLength: 1, maxLength: 3 }),
+    resourceKey: fc.constantFrom('Resource', 'Resource', 'NotResource'),
+    resources: fc.uniqueArray(fc.constantFrom(...RESOURCE_PATTERNS), { minLength: 1, maxLength: 2 }),
+    condition: fc.boolean(),
+  });
+
+type StatementShape = ReturnType<typeof statementArbitrary> extends fc.Arbitrary<infer T> ? T : never;
+
+function toDocument(statements: StatementShape[]): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      Effect: s.Effect,
+      [s.actionKey]: s.actions,
+      [s.resourceKey]: s.resources,
+      ...(s.condition ? { Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } } : {}),
+    })),
+  };
+}
+
+function parsed(statements: StatementShape[], label = 'policy'): ParsedPolicy {
+  const result = parsePolicy(toDocument(statements), label);
+  if (!result.ok) throw new Error(result.message);
+  return result.policy;
+}
+
+const rank: Record<Access, number> = { denied: 0, 'not-allowed': 0, conditional: 1, allowed: 2 };
+
+function accessMatrix(permissions: EffectivePermissions): number[] {
+  return ACTIONS.flatMap((action) =>
+    RESOURCES.map((resource) => rank[permissions.accessTo(action, resource)]),
+  );
+}
+
+function unrestrictedMatrix(permissions: EffectivePermissions): number[] {
+  return ACTIONS.map((action) => {
+    const grant = permissions.grantOnUnrestricted(action);
+    return grant ? (grant.conditional ? 1 : 2) : 0;
+  });
+}
+
+describe('Policy evaluation properties', () => {
+  it('never throws on arbitrary JSON documents', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue({ maxDepth: 4 }), (anything, statement) => {
+        for (const raw of [
+          anything,
+          { Statement: statement },
+          { Statement: [statement] },
+          JSON.stringify(anything),
+        ]) {
+          const result = parsePolicy(raw, 'fuzz');
+          if (!result.ok) {
+            expect(result.message).toContain('fuzz');
+            continue;
+          }
+          const permissions = new EffectivePermissions({ identity: [result.policy] }, catalog);
+          permissions.accessTo('s3:GetObject', RESOURCES[0]!);
+          permissions.grantOnUnrestricted('iam:PassRole');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adding an Allow never removes a permission', () => {
+    fc.assert(
+      fc.property(
+        fc.array(statementArbitrary(), { maxLength: 5 }),
+        statementArbitrary('Allow'),
+        (base, extra) => {
+          const before = new EffectivePermissions({ identity: [parsed(base)] }, catalog);
+          const after = new EffectivePermissions(
+            { identity: [parsed(base), parsed([extra], 'extra')] },
+            catalog,
+          );
+          const accessBefore = accessMatrix(before);
+          const accessAfter = accessMatrix(after);
+          accessBefore.forEach((value, index) => expect(accessAfter[index]).toBeGreaterThanOrEqual(value));
+          const unrestrictedBefore = unrestrictedMatrix(before);
+          const unrestrictedAfter = unrestrictedMatrix(after);
+          unrestrictedBefore.forEach((value, index) =>
+            expect(unrestrictedAfter[index]).toBeGreaterThanOrEqual(value),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an unconditional Deny of * on * leaves nothing', () => {
+    fc.assert(
+      fc.property(fc.array(statementArbitrary(), { maxLength: 6 }), (statements) => {
+        const denyAll = parsePolicy({ Statement: { Effect: 'Deny', Action: '*', Resource: '*' } }, 'deny');
+        if (!denyAll.ok) throw new Error('deny policy did not parse');
+        const permissions = new EffectivePermissions(
+          { identity: [parsed(statements), denyAll.policy] },
+          catalog,
+        );
+        expect(accessMatrix(permissions).every((value) => value === 0)).toBe(true);
+        expect(unrestrictedMatrix(permissions).every((value) => value === 0)).toBe(true);
+        expect(permissions.everythingGrant()).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a permissions boundary never adds a permission', () => {
+    fc.assert(
+      fc.property(
+        fc.array(statementArbitrary(), { maxLength: 5 }),
+        fc.array(statementArbitrary(), { minLength: 1, maxLength: 4 }),
+        (identity, boundary) => {
+          const without = new EffectivePermissions({ identity: [parsed(identity)] }, catalog);
+          const withBoundary = new EffectivePermissions(
+            { identity: [parsed(identity)], boundary: parsed(boundary, 'boundary') },
+            catalog,
+          );
+          const plain = accessMatrix(without);
+          accessMatrix(withBoundary).forEach((value, index) =>
+            expect(value).toBeLessThanOrEqual(plain[index]!),
+          );
+          const plainUnrestricted = unrestrictedMatrix(without);
+          unrestrictedMatrix(withBoundary).forEach((value, index) =>
+            expect(value).toBeLessThanOrEqual(plainUnrestricted[index]!),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parses URL-encoded documents exactly like their JSON', () => {
+    fc.assert(
+      fc.property(fc.array(statementArbitrary(), { minLength: 1, maxLength: 4 }), (statements) => {
+        const json = JSON.stringify(toDocument(statements));
+        const plain = parsePolicy(json, 'p');
+        const encoded = parsePolicy(encodeURIComponent(json), 'p');
+        expect(encoded).toEqual(plain);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('Wildcard matching', () => {
+  const reference = (pattern: string, value: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      's',
+    ).test(value);
+
+  it('agrees with a regular-expression reference', () => {
+    const alphabet = fc.constantFrom('a', 'b', ':', '*', '?');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', ':'), maxLength: 10 }),
+        (pattern, value) => {
+          expect(matchesWildcard(pattern, value)).toBe(reference(pattern, value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('answers hostile patterns that make backtracking matchers explode', () => {
+    const pattern = `${'*?'.repeat(2000)}b`;
+    const value = 'a'.repeat(5000);
+    expect(matchesWildcard(pattern, value)).toBe(false);
+    expect(matchesWildcard(`${'*a'.repeat(500)}`, 'a'.repeat(500))).toBe(true);
+  });
+});
