@@ -86,12 +86,10 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
       name: text(entry.RoleName) ?? arn.slice(arn.lastIndexOf('/') + 1),
       path: text(entry.Path) ?? '/',
       trustPolicy: entry.AssumeRolePolicyDocument,
-      inlinePolicies: inline
-        .filter(isPlainObject)
-        .map((policy, policyIndex) => ({
-          name: text(policy.PolicyName) ?? `inline-${policyIndex}`,
-          document: policy.PolicyDocument,
-        })),
+      inlinePolicies: inline.filter(isPlainObject).map((policy, policyIndex) => ({
+        name: text(policy.PolicyName) ?? `inline-${policyIndex}`,
+        document: policy.PolicyDocument,
+      })),
       attachedPolicyArns: attached
         .filter(isPlainObject)
         .flatMap((policy) => (text(policy.PolicyArn) ? [policy.PolicyArn as string] : [])),
@@ -113,6 +111,13 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
     if (versionId) record.defaultVersionId = versionId;
     snapshot.managedPolicies.set(arn, record);
   }
+}
+
+/** The ARN of `$LATEST` without its `:$LATEST` qualifier; other versions keep theirs. */
+export function unqualifiedLatest(functionArn: string, version: string): string {
+  return version === '$LATEST' && functionArn.endsWith(':$LATEST')
+    ? functionArn.slice(0, -':$LATEST'.length)
+    : functionArn;
 }
 
 /** Reads the output of `aws lambda list-functions` (with or without `--function-version ALL`). */
@@ -141,10 +146,12 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     const environment = isPlainObject(entry.Environment) ? entry.Environment.Variables : undefined;
     const variables = isPlainObject(environment) ? environment : {};
     const logging = isPlainObject(entry.LoggingConfig) ? text(entry.LoggingConfig.LogGroup) : undefined;
+    const version = text(entry.Version) ?? '$LATEST';
     const record: FunctionRecord = {
       functionName: name ?? parsed.resource.split(':')[1] ?? functionArn,
-      functionArn,
-      version: text(entry.Version) ?? '$LATEST',
+      // With --function-version ALL, Lambda qualifies $LATEST too (`…:function:name:$LATEST`).
+      functionArn: unqualifiedLatest(functionArn, version),
+      version,
       region: parsed.region,
       roleArn,
       environmentVariableNames: Object.keys(variables),
