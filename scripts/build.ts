@@ -10,8 +10,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build as esbuild } from 'esbuild';
 import type { Metafile } from 'esbuild';
+import { build as esbuild } from 'esbuild';
 import yazl from 'yazl';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -128,7 +128,9 @@ function packageNameOf(inputPath: string): string {
  * @example
  * const { bundlePath, metafile } = await bundleHandler({ entry: 'src/handler.ts', outdir: 'dist' });
  */
-export async function bundleHandler(options: BuildOptions): Promise<{ bundlePath: string; metafile: Metafile }> {
+export async function bundleHandler(
+  options: BuildOptions,
+): Promise<{ bundlePath: string; metafile: Metafile }> {
   try {
     await access(options.entry);
   } catch (error) {
@@ -170,7 +172,9 @@ function describeEsbuildFailure(error: unknown): string {
     .errors;
   if (!errors?.length) return String(error);
   return errors
-    .map((entry) => (entry.location ? `${entry.location.file}:${entry.location.line}: ${entry.text}` : entry.text))
+    .map((entry) =>
+      entry.location ? `${entry.location.file}:${entry.location.line}: ${entry.text}` : entry.text,
+    )
     .join('\n');
 }
 
@@ -252,7 +256,9 @@ export async function runBuild(
     const result = await buildArtifact(options);
     const relative = (file: string) => path.relative(process.cwd(), file) || file;
     print(`${relative(result.bundlePath)}  ${formatBytes(result.bundleBytes)}`);
-    print(`${relative(result.zipPath)}  ${formatBytes(result.zipBytes)} (limit ${formatBytes(maximumZipBytes)})`);
+    print(
+      `${relative(result.zipPath)}  ${formatBytes(result.zipBytes)} (limit ${formatBytes(maximumZipBytes)})`,
+    );
     print('Largest contributors to the bundle:');
     for (const contributor of result.topContributors) {
       print(`  ${formatBytes(contributor.bytes).padStart(9)}  ${contributor.name}`);

@@ -4,5 +4,5 @@ import { runCli } from './cli/main.js';
 process.exitCode = await runCli(
   process.argv.slice(2),
   { stdout: process.stdout, stderr: process.stderr, env: process.env },
-  async () => (await import('./cli/live.js')).liveRunner(),
+  async (command) => (await import('./cli/live.js')).liveRunner(command),
 );

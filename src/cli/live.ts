@@ -1,6 +1,68 @@
-import type { LiveRunner } from './main.js';
+import type { CollectProgress } from '../collect/collect.js';
+import { writeSnapshotFiles } from '../load/write-snapshot.js';
+import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
+import type { AuditReport } from '../model/report.js';
+import type { AuditCommand } from './options.js';
+import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
 
-/** Placeholder until the collector lands. */
-export function liveRunner(): LiveRunner {
-  throw new Error('live mode is not wired yet');
+/** A one-line progress display on stderr, only when stderr is a terminal. */
+function progressPrinter(io: CliIo): ((event: CollectProgress) => void) | undefined {
+  if (!io.stderr.isTTY) return undefined;
+  const listed = new Map<string, number>();
+  let roles = '';
+  return (event) => {
+    if (event.kind === 'functions') listed.set(event.region, event.listed);
+    else if (event.kind === 'roles') roles = `, roles ${event.settled}/${event.total}`;
+    else if (event.kind === 'bulk-page') roles = `, ${event.roles} roles and ${event.policies} policies read`;
+    else if (event.kind === 'stopping') {
+      io.stderr.write(`\nstopping early: ${event.reason}\n`);
+      return;
+    } else return;
+    const functions = [...listed.values()].reduce((sum, count) => sum + count, 0);
+    io.stderr.write(`\r\x1b[Kcollecting: ${functions} functions in ${listed.size} region(s)${roles}`);
+  };
+}
+
+/** Live mode of the CLI: the standard credential chain and environment, clients created once. */
+export function liveRunner(command: AuditCommand): LiveRunner {
+  const services = createLiveServices(command.publish ? { topicArn: command.publish } : {});
+  return {
+    async audit(command: AuditCommand, io: CliIo, suppressions) {
+      let regions: string[] | 'all' = command.regions.includes('all') ? 'all' : command.regions;
+      if (regions !== 'all' && regions.length === 0) {
+        const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+        if (!region) throw new ConfigurationError('no region: pass --region REGION (or all), or set AWS_REGION');
+        regions = [region];
+      }
+      const progress = progressPrinter(io);
+      const { snapshot, report } = await collectAndAudit(services, {
+        regions,
+        collection: command.collection,
+        functionGlobs: command.functionGlobs,
+        suppressions,
+        ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
+        ...(command.reportBucket ? { reportBucket: command.reportBucket } : {}),
+        ...(progress ? { onProgress: progress } : {}),
+        warn: (message) => io.stderr.write(`warning: ${message}\n`),
+      });
+      if (progress) io.stderr.write('\r\x1b[K');
+      if (command.snapshotOut) {
+        const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
+        io.stderr.write(`snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`);
+      }
+      return { report, auditedFunctionArns: snapshot.functions.map((fn) => fn.functionArn) };
+    },
+    async finish(report: AuditReport, command: AuditCommand, io: CliIo, auditedFunctionArns) {
+      const delivery = await deliverReport(services, report, {
+        ...(command.reportBucket ? { reportBucket: command.reportBucket } : {}),
+        ...(command.publish ? { topicArn: command.publish } : {}),
+        publishWhen: 'always',
+        ...(auditedFunctionArns ? { auditedFunctionArns } : {}),
+        warn: (message) => io.stderr.write(`warning: ${message}\n`),
+      });
+      if (delivery.location) io.stderr.write(`report archived: ${delivery.location}\n`);
+      if (delivery.published) io.stderr.write(`report published to ${command.publish}\n`);
+      return delivery.report;
+    },
+  };
 }

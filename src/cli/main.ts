@@ -4,7 +4,6 @@ import { parseSuppressions, type Suppression, SuppressionFileError } from '../au
 import { InputFileError, readOfflineSnapshot } from '../load/offline.js';
 import type { AuditReport } from '../model/report.js';
 import { atLeast } from '../model/severity.js';
-import type { AccountSnapshot } from '../model/snapshot.js';
 import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -24,8 +23,12 @@ export class ConfigurationError extends Error {
 
 /** What live mode needs; loaded lazily so offline audits never load the AWS SDK. */
 export interface LiveRunner {
-  collect(command: AuditCommand, io: CliIo): Promise<AccountSnapshot>;
-  finish(report: AuditReport, command: AuditCommand, io: CliIo): Promise<AuditReport>;
+  audit(
+    command: AuditCommand,
+    io: CliIo,
+    suppressions: Suppression[],
+  ): Promise<{ report: AuditReport; auditedFunctionArns?: string[] }>;
+  finish(report: AuditReport, command: AuditCommand, io: CliIo, auditedFunctionArns?: string[]): Promise<AuditReport>;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
@@ -37,7 +40,7 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
  * @example
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
  */
-export async function runCli(argv: string[], io: CliIo, live?: () => Promise<LiveRunner>): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, live?: (command: AuditCommand) => Promise<LiveRunner>): Promise<number> {
   let command: ReturnType<typeof parseCommand>;
   try {
     command = parseCommand(argv);
@@ -85,28 +88,28 @@ async function loadSuppressions(path: string): Promise<Suppression[]> {
   }
 }
 
-async function runAudit(command: AuditCommand, io: CliIo, live?: () => Promise<LiveRunner>): Promise<number> {
+async function runAudit(command: AuditCommand, io: CliIo, live?: (command: AuditCommand) => Promise<LiveRunner>): Promise<number> {
   let report: AuditReport;
   try {
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     let runner: LiveRunner | undefined;
-    let snapshot: AccountSnapshot;
+    let audited: string[] | undefined;
     if (command.authDetails && command.functions) {
-      snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      report = auditSnapshot(snapshot, {
+        suppressions,
+        ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
+        ...(command.functionGlobs.length ? { functions: command.functionGlobs } : {}),
+      });
     } else {
       if (!live) throw new ConfigurationError('live audits are not available in this build');
-      runner = await live();
-      snapshot = await runner.collect(command, io);
+      runner = await live(command);
+      ({ report, auditedFunctionArns: audited } = await runner.audit(command, io, suppressions));
     }
-    report = auditSnapshot(snapshot, {
-      suppressions,
-      ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
-      ...(command.functionGlobs.length ? { functions: command.functionGlobs } : {}),
-    });
     if (command.publish || command.reportBucket) {
-      runner ??= live ? await live() : undefined;
+      runner ??= live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
-      report = await runner.finish(report, command, io);
+      report = await runner.finish(report, command, io, audited);
     }
   } catch (error) {
     if (error instanceof InputFileError || error instanceof ConfigurationError) {

@@ -19,7 +19,10 @@ import { createRunControl, type RunControl } from './run-control.js';
 /**
  * `bulk`: one `GetAccountAuthorizationDetails` chain for the whole account. `per-role`: a few calls
  * per distinct role and per distinct managed policy. `auto`: per-role while the number of distinct
- * roles used by functions stays at or below the threshold, bulk as soon as it goes above.
+ * roles used by functions stays at or below the threshold, bulk as soon as it goes above. Neither
+ * waits for the listing to end: per-role reads start as soon as a page names a new role, and `auto`
+ * starts bulk the moment the threshold is crossed (in a large account, during the first pages), so
+ * the IAM chain runs alongside the listing chains. Reads queued before the switch are dropped.
  */
 export type CollectionStrategy = 'auto' | 'bulk' | 'per-role';
 
@@ -29,7 +32,7 @@ export type CollectProgress =
   | { kind: 'functions'; region: string; listed: number; done: boolean }
   | { kind: 'strategy'; strategy: 'bulk' | 'per-role'; distinctRoles: number }
   | { kind: 'bulk-page'; roles: number; policies: number }
-  | { kind: 'roles'; settled: number; started: number }
+  | { kind: 'roles'; settled: number; total: number }
   | { kind: 'stopping'; reason: string };
 
 export interface CollectOptions {
@@ -109,12 +112,8 @@ async function resolveRegions(options: CollectOptions, control: RunControl): Pro
     return enabled;
   } catch (error) {
     if (error instanceof CollectionError) throw error;
-    throw new CollectionError(
-      `cannot list the enabled regions (ec2:DescribeRegions): ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
+    const message = `cannot list the enabled regions (ec2:DescribeRegions): ${errorMessage(error)}`;
+    throw new CollectionError(message, { cause: error });
   }
 }
 
@@ -132,7 +131,8 @@ class Collection {
   private readonly roleFailures = new Map<string, RoleReadFailure>();
   private bulk: Promise<BulkIamData> | undefined;
   private perRoleActive: boolean;
-  private rolesStarted = 0;
+  /** Bumped when auto collection switches to bulk: reads queued before then are dropped. */
+  private perRoleGeneration = 0;
   private rolesSettled = 0;
 
   constructor(
@@ -146,26 +146,24 @@ class Collection {
     this.reader = new RoleReader(options.clients.iam, {
       control,
       limit: createLimiter(options.iamConcurrency ?? DEFAULT_IAM_CONCURRENCY),
-      shouldStart: () => this.perRoleActive,
+      admission: () => {
+        const generation = this.perRoleGeneration;
+        return () => this.perRoleActive && this.perRoleGeneration === generation;
+      },
       onRoleSettled: (outcome) => {
         if (outcome.kind === 'skipped') return;
         this.rolesSettled += 1;
-        this.options.onProgress?.({ kind: 'roles', settled: this.rolesSettled, started: this.rolesStarted });
+        this.options.onProgress?.({ kind: 'roles', settled: this.rolesSettled, total: this.ownRoles.length });
       },
     });
   }
 
   async run(): Promise<AccountSnapshot> {
     if (this.strategy === 'bulk') this.startBulk();
+    if (this.strategy === 'per-role') this.announce('per-role');
     const listings = await Promise.all(this.regions.map((region) => this.listRegion(region)));
     if (this.control.cancelled()) throw new CollectionAbortedError('collection was cancelled');
-    if (!this.bulk) {
-      this.options.onProgress?.({
-        kind: 'strategy',
-        strategy: 'per-role',
-        distinctRoles: this.ownRoles.length,
-      });
-    }
+    if (this.strategy === 'auto' && !this.bulk) this.announce('per-role');
     const functions = this.regions.flatMap((region) => this.functionsByRegion.get(region) ?? []);
     const bulkData = await this.settleBulk();
     // From here on anything bulk data lacks (a policy used only as a boundary, a failed page) is read one by one.
@@ -241,16 +239,20 @@ class Collection {
   private startBulk(): void {
     // Queued per-role reads that have not started yet are skipped: bulk data will cover them.
     this.perRoleActive = false;
-    this.options.onProgress?.({ kind: 'strategy', strategy: 'bulk', distinctRoles: this.ownRoles.length });
+    this.perRoleGeneration += 1;
+    this.announce('bulk');
     this.bulk = readAuthorizationDetails(this.options.clients.iam, {
       control: this.control,
       onPage: (totals) => this.options.onProgress?.({ kind: 'bulk-page', ...totals }),
     });
   }
 
+  private announce(strategy: 'bulk' | 'per-role'): void {
+    this.options.onProgress?.({ kind: 'strategy', strategy, distinctRoles: this.ownRoles.length });
+  }
+
   /** Starts a role read and, once the role is known, the reads of its managed policies. */
   private startRoleRead(roleArn: string): void {
-    this.rolesStarted += 1;
     void this.reader.readRole(roleArn).then((outcome) => {
       if (outcome.kind !== 'read') return;
       for (const policyArn of policyArnsOf(outcome.role)) void this.reader.readPolicy(policyArn);
@@ -269,7 +271,7 @@ class Collection {
       if (outcome.kind !== 'skipped') return outcome;
     }
     if (bulkData) {
-      const role = bulkData.rolesByName.get(roleNameFromArn(roleArn).toLowerCase());
+      const role = bulkData.role(roleNameFromArn(roleArn));
       if (role) return { kind: 'read', role };
       if (bulkData.complete) {
         return {
@@ -290,13 +292,13 @@ class Collection {
   ): Promise<Map<string, PolicyOutcome>> {
     const policyArns = new Set<string>();
     for (const outcome of roleOutcomes.values()) {
-      if (outcome.kind === 'read')
-        for (const policyArn of policyArnsOf(outcome.role)) policyArns.add(policyArn);
+      if (outcome.kind !== 'read') continue;
+      for (const policyArn of policyArnsOf(outcome.role)) policyArns.add(policyArn);
     }
     return new Map(
       await Promise.all(
         [...policyArns].map(async (policyArn) => {
-          const fromBulk = bulkData?.policies.get(policyArn);
+          const fromBulk = bulkData?.policy(policyArn);
           const outcome: PolicyOutcome = fromBulk
             ? { kind: 'read', policy: fromBulk }
             : await this.reader.readPolicy(policyArn);
@@ -315,14 +317,12 @@ class Collection {
     functions: FunctionRecord[],
     bulkData: BulkIamData | undefined,
   ): Promise<{ account: string; partition: string }> {
-    const candidates = [
-      ...functions.slice(0, 1).map((record) => record.functionArn),
-      ...[...(bulkData?.rolesByName.values() ?? [])].slice(0, 1).map((role) => role.arn),
-    ];
+    const candidates = [functions[0]?.functionArn, bulkData?.someRoleArn()];
     for (const arn of candidates) {
-      const parts = parseArn(arn);
-      if (parts && /^\d{12}$/.test(parts.account))
+      const parts = arn ? parseArn(arn) : undefined;
+      if (parts && /^\d{12}$/.test(parts.account)) {
         return { account: parts.account, partition: parts.partition };
+      }
     }
     try {
       const identity = await this.options.clients.callerIdentity(this.control.abortSignal);
@@ -415,7 +415,8 @@ class Collection {
 
     snapshot.errors.unshift(...this.errors);
     const reason = this.control.stopReason();
-    if (reason !== undefined) snapshot.partial = { reason, notAudited };
+    // The clock may pass the margin after the last read: only a snapshot that misses something is partial.
+    if (reason !== undefined && notAudited.length > 0) snapshot.partial = { reason, notAudited };
     return snapshot;
   }
 }

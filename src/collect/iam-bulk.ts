@@ -1,4 +1,9 @@
-import { type IAMClient, paginateGetAccountAuthorizationDetails } from '@aws-sdk/client-iam';
+import {
+  type IAMClient,
+  type ManagedPolicyDetail,
+  paginateGetAccountAuthorizationDetails,
+  type RoleDetail,
+} from '@aws-sdk/client-iam';
 import type { ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 import { managedPolicyRecordFromDetail, roleRecordFromDetail } from './iam-records.js';
 import { paginate } from './paginate.js';
@@ -8,10 +13,12 @@ import type { RunControl } from './run-control.js';
 const AUTHORIZATION_DETAILS_PAGE_SIZE = 1000;
 
 export interface BulkIamData {
-  /** Keyed by lower-case role name: names are unique in an account regardless of path and case. */
-  rolesByName: Map<string, RoleRecord>;
-  /** Keyed by policy ARN; only the default version's document is kept. */
-  policies: Map<string, ManagedPolicyRecord>;
+  /** The role of that name (names are unique in an account regardless of path and case). */
+  role(roleName: string): RoleRecord | undefined;
+  /** The managed policy with its default version's document. */
+  policy(policyArn: string): ManagedPolicyRecord | undefined;
+  /** Any role ARN seen, to learn the account when there is no function. */
+  someRoleArn(): string | undefined;
   /** False when a page failed or the time limit stopped the read: absent roles may then exist. */
   complete: boolean;
   error?: unknown;
@@ -25,16 +32,31 @@ export interface BulkReadOptions {
 /**
  * Reads every role and managed policy of the account with `GetAccountAuthorizationDetails`
  * (filters `Role`, `LocalManagedPolicy`, `AWSManagedPolicy`): a handful of calls instead of several
- * per role. Never rejects: a failing page ends the read with `complete: false` and the error.
+ * per role. Details are converted only when asked for: most AWS managed policies are used by no
+ * function. Never rejects: a failing page ends the read with `complete: false` and the error.
  *
  * @example
- * const { rolesByName } = await readAuthorizationDetails(clients.iam, { control });
+ * const bulk = await readAuthorizationDetails(clients.iam, { control });
+ * bulk.role('app')?.attachedPolicyArns;
  */
 export async function readAuthorizationDetails(
   iam: IAMClient,
   options: BulkReadOptions,
 ): Promise<BulkIamData> {
-  const data: BulkIamData = { rolesByName: new Map(), policies: new Map(), complete: false };
+  const roles = new Map<string, RoleDetail>();
+  const policies = new Map<string, ManagedPolicyDetail>();
+  const data: BulkIamData = {
+    role: (roleName) => {
+      const detail = roles.get(roleName.toLowerCase());
+      return detail ? roleRecordFromDetail(detail) : undefined;
+    },
+    policy: (policyArn) => {
+      const detail = policies.get(policyArn);
+      return detail ? managedPolicyRecordFromDetail(policyArn, detail) : undefined;
+    },
+    someRoleArn: () => roles.values().next().value?.Arn,
+    complete: false,
+  };
   const { control } = options;
   if (!control.canStart()) return data;
   try {
@@ -48,14 +70,12 @@ export async function readAuthorizationDetails(
       {
         onPage: ([page]) => {
           for (const detail of page?.RoleDetailList ?? []) {
-            const role = roleRecordFromDetail(detail);
-            if (role.name) data.rolesByName.set(role.name.toLowerCase(), role);
+            if (detail.RoleName) roles.set(detail.RoleName.toLowerCase(), detail);
           }
           for (const detail of page?.Policies ?? []) {
-            const policy = managedPolicyRecordFromDetail(detail);
-            if (policy) data.policies.set(policy.arn, policy);
+            if (detail.Arn) policies.set(detail.Arn, detail);
           }
-          options.onPage?.({ roles: data.rolesByName.size, policies: data.policies.size });
+          options.onPage?.({ roles: roles.size, policies: policies.size });
         },
         canContinue: control.canStart,
       },

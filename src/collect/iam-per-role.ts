@@ -31,12 +31,18 @@ export type PolicyOutcome =
   | { kind: 'failed'; code: string; message: string }
   | { kind: 'skipped' };
 
+const SKIPPED = Symbol('skipped');
+
 export interface RoleReaderOptions {
   control: RunControl;
   /** Bounds the IAM calls in flight (IAM throttles per account). */
   limit: Limiter;
-  /** Checked before a role or policy read starts; false leaves it `skipped`. */
-  shouldStart?: () => boolean;
+  /**
+   * Called when a role or policy read is queued; the predicate it returns is checked when the read
+   * gets its slot, and false leaves the read `skipped`. Reads queued before the run switched to
+   * bulk collection must stay skipped even if one-by-one reads are allowed again later.
+   */
+  admission?: () => () => boolean;
   onRoleSettled?: (outcome: RoleOutcome) => void;
 }
 
@@ -82,7 +88,7 @@ export class RoleReader {
     if (existing) return existing;
     const read = fetch().then((outcome) => {
       // A skipped read is forgotten so that a later phase (bulk fallback) may still start it.
-      if (outcome.kind === 'skipped') inFlight.delete(key);
+      if (outcome.kind === 'skipped' && inFlight.get(key) === read) inFlight.delete(key);
       onSettled?.(outcome);
       return outcome;
     });
@@ -90,21 +96,31 @@ export class RoleReader {
     return read;
   }
 
-  private mayStart(): boolean {
-    return this.options.control.canStart() && (this.options.shouldStart?.() ?? true);
-  }
-
   private send<Output>(call: (abortSignal: AbortSignal) => Promise<Output>): Promise<Output> {
     return this.options.limit(() => call(this.options.control.abortSignal));
   }
 
+  /**
+   * The first call of a role or policy read: whether to make it is decided when the call gets its
+   * slot, not when it was queued, because the run may have switched to bulk or run out of time since.
+   */
+  private sendIfStillWanted<Output>(
+    call: (abortSignal: AbortSignal) => Promise<Output>,
+  ): Promise<Output | typeof SKIPPED> {
+    const admitted = this.options.admission?.() ?? (() => true);
+    return this.options.limit(async () =>
+      this.options.control.canStart() && admitted() ? call(this.options.control.abortSignal) : SKIPPED,
+    );
+  }
+
   private async fetchRole(roleArn: string): Promise<RoleOutcome> {
-    if (!this.mayStart()) return { kind: 'skipped' };
     const roleName = roleNameFromArn(roleArn);
     try {
-      const { Role: role } = await this.send((abortSignal) =>
+      const response = await this.sendIfStillWanted((abortSignal) =>
         this.iam.send(new GetRoleCommand({ RoleName: roleName }), { abortSignal }),
       );
+      if (response === SKIPPED) return { kind: 'skipped' };
+      const role = response.Role;
       if (!role)
         return { kind: 'failed', failure: { code: 'EmptyResponse', message: 'GetRole returned no role' } };
       const [inlinePolicies, attachedPolicyArns] = await Promise.all([
@@ -149,11 +165,12 @@ export class RoleReader {
   }
 
   private async fetchPolicy(policyArn: string): Promise<PolicyOutcome> {
-    if (!this.mayStart()) return { kind: 'skipped' };
     try {
-      const { Policy: policy } = await this.send((abortSignal) =>
+      const response = await this.sendIfStillWanted((abortSignal) =>
         this.iam.send(new GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
       );
+      if (response === SKIPPED) return { kind: 'skipped' };
+      const policy = response.Policy;
       const versionId = policy?.DefaultVersionId;
       if (!versionId)
         return { kind: 'failed', code: 'EmptyResponse', message: 'GetPolicy returned no default version' };

@@ -20,6 +20,7 @@ export function decodePolicyDocument(raw: string | undefined): string | undefine
   }
 }
 
+/** IAM's `[{ Key, Value }]` tag list as a plain object. */
 export function tagsToRecord(tags: Tag[] | undefined): Record<string, string> {
   const record: Record<string, string> = {};
   for (const tag of tags ?? []) {
@@ -38,7 +39,10 @@ type RoleFields = Partial<
   Pick<Role, 'Arn' | 'RoleName' | 'Path' | 'AssumeRolePolicyDocument' | 'PermissionsBoundary' | 'Tags'>
 >;
 
-/** A role as `GetRole` describes it, completed with what the list calls returned. */
+/**
+ * A role as `GetRole` describes it, completed with what the list calls returned. Policies are
+ * sorted: their order means nothing to IAM, and the APIs do not agree on one.
+ */
 export function roleRecordFromGetRole(
   role: RoleFields,
   inlinePolicies: InlinePolicyRecord[],
@@ -49,8 +53,8 @@ export function roleRecordFromGetRole(
     name: role.RoleName ?? '',
     path: role.Path ?? '/',
     trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument),
-    inlinePolicies,
-    attachedPolicyArns,
+    inlinePolicies: [...inlinePolicies].sort((left, right) => left.name.localeCompare(right.name)),
+    attachedPolicyArns: [...attachedPolicyArns].sort(),
     ...(role.PermissionsBoundary?.PermissionsBoundaryArn
       ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
       : {}),
@@ -86,16 +90,10 @@ export function managedPolicyRecord(
 }
 
 /** A managed policy as `GetAccountAuthorizationDetails` describes it (every version listed). */
-export function managedPolicyRecordFromDetail(detail: ManagedPolicyDetail): ManagedPolicyRecord | undefined {
-  if (!detail.Arn) return undefined;
+export function managedPolicyRecordFromDetail(arn: string, detail: ManagedPolicyDetail): ManagedPolicyRecord {
   const versions: PolicyVersion[] = detail.PolicyVersionList ?? [];
   const defaultVersion =
     versions.find((version) => version.IsDefaultVersion) ??
     versions.find((version) => version.VersionId === detail.DefaultVersionId);
-  return managedPolicyRecord(
-    detail.Arn,
-    detail.PolicyName,
-    detail.DefaultVersionId,
-    defaultVersion?.Document,
-  );
+  return managedPolicyRecord(arn, detail.PolicyName, detail.DefaultVersionId, defaultVersion?.Document);
 }

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Shared by every part of a collection run: whether new work may still start (time left, not
  * cancelled), and the AbortSignal handed to every SDK call so that in-flight requests can be cut
@@ -35,6 +37,8 @@ const POLL_INTERVAL_MS = 1_000;
  */
 export function createRunControl(options: RunControlOptions): RunControl {
   const controller = new AbortController();
+  // Every SDK request in flight listens to this one signal.
+  setMaxListeners(0, controller.signal);
   let reason: string | undefined;
   let hardStop: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;

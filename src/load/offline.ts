@@ -181,6 +181,7 @@ export function loadOfflineSnapshot(input: OfflineInput): AccountSnapshot {
   const snapshot = emptySnapshot('');
   loadFunctions(snapshot, input.functions, input.functionsName ?? 'functions');
   loadAuthDetails(snapshot, input.authDetails, input.authDetailsName ?? 'auth-details');
+  applySnapshotExtension(snapshot, input.authDetails);
   if (!snapshot.account) {
     const anyRole = snapshot.roles.keys().next().value as string | undefined;
     const parsed = anyRole ? parseArn(anyRole) : undefined;
@@ -188,6 +189,34 @@ export function loadOfflineSnapshot(input: OfflineInput): AccountSnapshot {
     snapshot.partition = parsed?.partition ?? 'aws';
   }
   return snapshot;
+}
+
+/** Restores what a file saved by `--snapshot-out` adds to the AWS CLI shape (see write-snapshot.ts). */
+function applySnapshotExtension(snapshot: AccountSnapshot, authDetails: unknown): void {
+  const extension = isPlainObject(authDetails) ? authDetails.LambdaRoleAuditorSnapshot : undefined;
+  if (!isPlainObject(extension)) return;
+  if (typeof extension.account === 'string' && extension.account) snapshot.account = extension.account;
+  if (typeof extension.partition === 'string' && extension.partition) snapshot.partition = extension.partition;
+  if (Array.isArray(extension.regions) && extension.regions.every((region) => typeof region === 'string')) {
+    snapshot.regions = extension.regions as string[];
+  }
+  if (isPlainObject(extension.roleFailures)) {
+    for (const [arn, failure] of Object.entries(extension.roleFailures)) {
+      if (isPlainObject(failure) && typeof failure.code === 'string') {
+        snapshot.roleFailures.set(arn, { code: failure.code, message: text(failure.message) ?? '' });
+      }
+    }
+  }
+  if (Array.isArray(extension.errors)) {
+    for (const error of extension.errors) {
+      if (isPlainObject(error) && typeof error.arn === 'string' && typeof error.code === 'string') {
+        snapshot.errors.push(error as unknown as AccountSnapshot['errors'][number]);
+      }
+    }
+  }
+  if (isPlainObject(extension.partial) && Array.isArray(extension.partial.notAudited)) {
+    snapshot.partial = { reason: text(extension.partial.reason) ?? 'partial', notAudited: extension.partial.notAudited.map(String) };
+  }
 }
 
 async function readJsonFile(path: string): Promise<unknown> {

@@ -1,0 +1,162 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { auditSnapshot } from '../audit/audit.js';
+import { compareReports } from '../audit/diff.js';
+import { parseSuppressions, type Suppression } from '../audit/suppressions.js';
+import { type AwsClients, createClients } from '../collect/clients.js';
+import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
+import type { AuditReport } from '../model/report.js';
+import type { Severity } from '../model/severity.js';
+import type { AccountSnapshot } from '../model/snapshot.js';
+import { parseArn } from '../policy/arn.js';
+import { matchesWildcard } from '../policy/wildcard.js';
+import { archiveReport, readLatestReport, readSuppressionsFile } from '../publish/archive.js';
+import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
+
+/** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
+export interface LiveServices {
+  clients: AwsClients;
+  sns: SNSClient;
+  s3: S3Client;
+}
+
+/**
+ * Creates the clients from the standard environment (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`),
+ * all with the SDK's adaptive retry mode.
+ */
+export function createLiveServices(options: { topicArn?: string } = {}): LiveServices {
+  const common = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+  // A central topic may live in another region than the auditor: publish in the topic's region.
+  const topicRegion = options.topicArn ? parseArn(options.topicArn)?.region : undefined;
+  return {
+    clients: createClients(),
+    sns: new SNSClient(topicRegion ? { ...common, region: topicRegion } : common),
+    // Path-style addressing keeps a custom endpoint (a local emulator) working for any bucket name.
+    s3: new S3Client({ ...common, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }),
+  };
+}
+
+export interface Warn {
+  (message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CollectAndAuditRequest {
+  regions: string[] | 'all';
+  collection: CollectionStrategy;
+  functionGlobs?: string[];
+  minSeverity?: Severity;
+  /** Suppressions from a local file; the bucket's `config/suppressions.json` is added to them. */
+  suppressions?: Suppression[];
+  reportBucket?: string;
+  deadline?: () => number;
+  deadlineMarginMs?: number;
+  onProgress?: (event: CollectProgress) => void;
+  warn?: Warn;
+}
+
+/** Collects the account and audits it; one bad function or role never stops it (see `report.errors`). */
+export async function collectAndAudit(
+  services: LiveServices,
+  request: CollectAndAuditRequest,
+): Promise<{ snapshot: AccountSnapshot; report: AuditReport }> {
+  const globs = request.functionGlobs ?? [];
+  const [snapshot, bucketSuppressions] = await Promise.all([
+    collectSnapshot({
+      clients: services.clients,
+      regions: request.regions,
+      collection: request.collection,
+      ...(globs.length ? { functionFilter: globFilter(globs) } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.deadline ? { deadline: request.deadline } : {}),
+      ...(request.deadlineMarginMs !== undefined ? { deadlineMarginMs: request.deadlineMarginMs } : {}),
+    }),
+    request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
+  ]);
+  if (bucketSuppressions.problem) {
+    // A typo in the suppressions file must not silence the nightly report: audit without it and say so.
+    snapshot.errors.push({
+      scope: 'account',
+      arn: `s3://${request.reportBucket}/config/suppressions.json`,
+      code: 'InvalidSuppressions',
+      message: bucketSuppressions.problem,
+    });
+    request.warn?.('suppressions file in the report bucket ignored', { problem: bucketSuppressions.problem });
+  }
+  const report = auditSnapshot(snapshot, {
+    suppressions: [...(request.suppressions ?? []), ...bucketSuppressions.suppressions],
+    ...(request.minSeverity ? { minSeverity: request.minSeverity } : {}),
+    ...(globs.length ? { functions: globs } : {}),
+  });
+  return { snapshot, report };
+}
+
+const noSuppressions: { suppressions: Suppression[]; problem?: string } = { suppressions: [] };
+
+async function loadBucketSuppressions(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ suppressions: Suppression[]; problem?: string }> {
+  try {
+    const raw = await readSuppressionsFile(s3, bucket);
+    return { suppressions: raw === undefined ? [] : parseSuppressions(raw) };
+  } catch (error) {
+    return { suppressions: [], problem: (error as Error).message };
+  }
+}
+
+function globFilter(globs: string[]): (name: string) => boolean {
+  return (name) => globs.some((glob) => matchesWildcard(glob, name));
+}
+
+export interface DeliverRequest {
+  reportBucket?: string;
+  topicArn?: string;
+  publishWhen: PublishWhen;
+  /** Audit only: no archive, no publish. */
+  dryRun?: boolean;
+  /** Every function ARN audited in this run, so that a partial run resolves nothing it did not see. */
+  auditedFunctionArns?: Iterable<string>;
+  warn?: Warn;
+}
+
+export interface Delivery {
+  report: AuditReport;
+  location?: string;
+  published: boolean;
+  publishResult?: PublishResult;
+  previous: 'compared' | 'none' | 'ignored';
+}
+
+/**
+ * Compares with the last archived report, archives the new one, then publishes it. The archive is
+ * written before publishing so that a failed publish (which fails the run) loses nothing.
+ */
+export async function deliverReport(services: LiveServices, current: AuditReport, request: DeliverRequest): Promise<Delivery> {
+  let report = current;
+  let previous: Delivery['previous'] = 'none';
+  if (request.reportBucket) {
+    const latest = await readLatestReport(services.s3, request.reportBucket, current.account, {
+      onWarning: (message) => request.warn?.(message),
+    });
+    const comparison = compareReports(current, latest, {
+      ...(request.auditedFunctionArns ? { auditedFunctionArns: request.auditedFunctionArns } : {}),
+    });
+    report = comparison.report;
+    previous = comparison.previous;
+    if (comparison.problem) request.warn?.('previous report ignored', { problem: comparison.problem });
+  }
+  if (request.dryRun) return { report, published: false, previous };
+  let location: string | undefined;
+  if (request.reportBucket) {
+    // A partial report is archived but does not replace the last complete one as the baseline.
+    location = await archiveReport(services.s3, request.reportBucket, report, { updateLatest: !report.partial });
+    report = { ...report, location };
+  }
+  if (!request.topicArn || !shouldPublish(report, request.publishWhen)) {
+    return { report, ...(location ? { location } : {}), published: false, previous };
+  }
+  const publishResult = await publishReport(services.sns, request.topicArn, report, {
+    ...(location ? { fullReportLocation: location } : {}),
+  });
+  return { report, ...(location ? { location } : {}), published: true, publishResult, previous };
+}

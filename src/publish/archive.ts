@@ -1,0 +1,185 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SuppressionFileError } from '../audit/suppressions.js';
+import type { AuditReport } from '../model/report.js';
+import { renderJson } from '../report/render-json.js';
+
+/** Where the Lambda reads its suppressions file in the report bucket (SPEC §8). */
+export const SUPPRESSIONS_KEY = 'config/suppressions.json';
+
+/** Raised when the report bucket cannot be read or written for another reason than a missing object. */
+export class ArchiveError extends Error {
+  override readonly name = 'ArchiveError';
+  readonly location: string;
+
+  constructor(message: string, location: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.location = location;
+  }
+}
+
+export interface ReadLatestOptions {
+  /** Told when `latest.json` exists but is not JSON; the run goes on without history. */
+  onWarning?: (message: string, cause?: unknown) => void;
+}
+
+export interface ArchiveOptions {
+  /**
+   * Also overwrite `latest.json`, the report the next run compares with (default true). A caller may keep
+   * the last complete report there instead of a partial one.
+   */
+  updateLatest?: boolean;
+}
+
+/** The key prefix of one account's reports; unusual characters of an offline account label become `_`. */
+export function reportPrefix(account: string): string {
+  const safe = account.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_');
+  return `reports/${safe === '' ? 'unknown' : safe}/`;
+}
+
+/**
+ * The file-name-safe timestamp of a report, to the second: `2026-11-26T03:00:00.000Z` becomes
+ * `2026-11-26T03-00-00Z`. An unreadable `generatedAt` falls back to `now`.
+ *
+ * @example
+ * reportTimestamp('2026-11-26T03:00:00.000Z'); // '2026-11-26T03-00-00Z'
+ */
+export function reportTimestamp(generatedAt: string, now: Date = new Date()): string {
+  const parsed = new Date(generatedAt);
+  const date = Number.isNaN(parsed.getTime()) ? now : parsed;
+  return `${date.toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
+}
+
+/**
+ * Reads the last archived report of an account, `reports/<account>/latest.json`, as parsed JSON (not yet
+ * validated: `compareReports` checks its shape). A missing object, bucket key or permission to list the
+ * bucket (S3 answers 403 then) gives `undefined`; other failures throw {@link ArchiveError}.
+ *
+ * @example
+ * const previous = await readLatestReport(s3, 'audit-reports', '123456789012', { onWarning: logger.warn });
+ */
+export async function readLatestReport(
+  s3: S3Client,
+  bucket: string,
+  account: string,
+  options: ReadLatestOptions = {},
+): Promise<unknown> {
+  const key = `${reportPrefix(account)}latest.json`;
+  const body = await readObject(s3, bucket, key);
+  if (body === undefined) return undefined;
+  try {
+    return parseJson(body);
+  } catch (error) {
+    options.onWarning?.(
+      `${s3Location(bucket, key)} is not valid JSON; comparing with no previous report`,
+      error,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Archives a report as `reports/<account>/<timestamp>.json` and `reports/<account>/latest.json`
+ * (encrypted by the bucket's default encryption) and returns the `s3://` location of the timestamped
+ * copy. Both copies carry that location in `location`.
+ *
+ * @example
+ * report.location = await archiveReport(s3, 'audit-reports', report);
+ * // 's3://audit-reports/reports/123456789012/2026-11-26T03-00-00Z.json'
+ */
+export async function archiveReport(
+  s3: S3Client,
+  bucket: string,
+  report: AuditReport,
+  options: ArchiveOptions = {},
+): Promise<string> {
+  const prefix = reportPrefix(report.account);
+  const key = `${prefix}${reportTimestamp(report.generatedAt)}.json`;
+  const location = s3Location(bucket, key);
+  const body = renderJson({ ...report, location });
+  // The timestamped copy first: latest.json must never name a report that was not written.
+  await writeObject(s3, bucket, key, body);
+  if (options.updateLatest !== false) await writeObject(s3, bucket, `${prefix}latest.json`, body);
+  return location;
+}
+
+/**
+ * Reads the suppressions file `config/suppressions.json` of the report bucket as parsed JSON, or
+ * `undefined` when there is none; validate it with `parseSuppressions`. A file that is not JSON is a
+ * configuration error ({@link SuppressionFileError}), never silently ignored: it would unmute findings.
+ *
+ * @example
+ * const raw = await readSuppressionsFile(s3, 'audit-reports');
+ * const suppressions = raw === undefined ? [] : parseSuppressions(raw);
+ */
+export async function readSuppressionsFile(s3: S3Client, bucket: string): Promise<unknown> {
+  const body = await readObject(s3, bucket, SUPPRESSIONS_KEY);
+  if (body === undefined) return undefined;
+  try {
+    return parseJson(body);
+  } catch (error) {
+    throw new SuppressionFileError(
+      `${s3Location(bucket, SUPPRESSIONS_KEY)} is not valid JSON (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
+
+/** `s3://bucket/key`. */
+export function s3Location(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (isAbsent(error)) return undefined;
+    throw new ArchiveError(
+      `Reading ${s3Location(bucket, key)} failed: ${errorText(error)}`,
+      s3Location(bucket, key),
+      { cause: error },
+    );
+  }
+}
+
+async function writeObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+  try {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+    );
+  } catch (error) {
+    throw new ArchiveError(
+      `Writing ${s3Location(bucket, key)} failed: ${errorText(error)}`,
+      s3Location(bucket, key),
+      { cause: error },
+    );
+  }
+}
+
+/** S3 answers 403 instead of 404 for a missing key when the caller may not list the bucket. */
+function isAbsent(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, Code, $metadata } = error as {
+    name?: unknown;
+    Code?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const code = typeof Code === 'string' ? Code : name;
+  return (
+    code === 'NoSuchKey' ||
+    code === 'NotFound' ||
+    code === 'AccessDenied' ||
+    $metadata?.httpStatusCode === 404 ||
+    $metadata?.httpStatusCode === 403
+  );
+}
+
+function parseJson(body: string): unknown {
+  return JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

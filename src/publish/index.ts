@@ -1,0 +1,28 @@
+export {
+  ArchiveError,
+  type ArchiveOptions,
+  archiveReport,
+  type ReadLatestOptions,
+  readLatestReport,
+  readSuppressionsFile,
+  reportPrefix,
+  reportTimestamp,
+  SUPPRESSIONS_KEY,
+  s3Location,
+} from './archive.js';
+export {
+  type BuildMessageOptions,
+  buildMessage,
+  highestSeverity,
+  MessageTooLargeError,
+  PUBLISH_WHEN_VALUES,
+  PublishError,
+  type PublishResult,
+  type PublishWhen,
+  publishReport,
+  SNS_MESSAGE_LIMIT_BYTES,
+  type SnsMessage,
+  SUBJECT_MAX_LENGTH,
+  shouldPublish,
+  subjectOf,
+} from './sns.js';
