@@ -1,9 +1,9 @@
 import type { CollectProgress } from '../collect/collect.js';
-import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
+import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import type { AuditReport } from '../model/report.js';
-import type { AuditCommand } from './options.js';
 import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
+import type { AuditCommand } from './options.js';
 
 /** A one-line progress display on stderr, only when stderr is a terminal. */
 function progressPrinter(io: CliIo): ((event: CollectProgress) => void) | undefined {
@@ -31,7 +31,8 @@ export function liveRunner(command: AuditCommand): LiveRunner {
       let regions: string[] | 'all' = command.regions.includes('all') ? 'all' : command.regions;
       if (regions !== 'all' && regions.length === 0) {
         const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-        if (!region) throw new ConfigurationError('no region: pass --region REGION (or all), or set AWS_REGION');
+        if (!region)
+          throw new ConfigurationError('no region: pass --region REGION (or all), or set AWS_REGION');
         regions = [region];
       }
       const progress = progressPrinter(io);
@@ -48,7 +49,9 @@ export function liveRunner(command: AuditCommand): LiveRunner {
       if (progress) io.stderr.write('\r\x1b[K');
       if (command.snapshotOut) {
         const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
-        io.stderr.write(`snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`);
+        io.stderr.write(
+          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`,
+        );
       }
       return { report, auditedFunctionArns: snapshot.functions.map((fn) => fn.functionArn) };
     },

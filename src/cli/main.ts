@@ -28,7 +28,12 @@ export interface LiveRunner {
     io: CliIo,
     suppressions: Suppression[],
   ): Promise<{ report: AuditReport; auditedFunctionArns?: string[] }>;
-  finish(report: AuditReport, command: AuditCommand, io: CliIo, auditedFunctionArns?: string[]): Promise<AuditReport>;
+  finish(
+    report: AuditReport,
+    command: AuditCommand,
+    io: CliIo,
+    auditedFunctionArns?: string[],
+  ): Promise<AuditReport>;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
@@ -40,7 +45,11 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
  * @example
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
  */
-export async function runCli(argv: string[], io: CliIo, live?: (command: AuditCommand) => Promise<LiveRunner>): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  live?: (command: AuditCommand) => Promise<LiveRunner>,
+): Promise<number> {
   let command: ReturnType<typeof parseCommand>;
   try {
     command = parseCommand(argv);
@@ -88,7 +97,11 @@ async function loadSuppressions(path: string): Promise<Suppression[]> {
   }
 }
 
-async function runAudit(command: AuditCommand, io: CliIo, live?: (command: AuditCommand) => Promise<LiveRunner>): Promise<number> {
+async function runAudit(
+  command: AuditCommand,
+  io: CliIo,
+  live?: (command: AuditCommand) => Promise<LiveRunner>,
+): Promise<number> {
   let report: AuditReport;
   try {
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];

@@ -1,5 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { type CollectAndAuditRequest, collectAndAudit, deliverReport, type LiveServices } from '../live/pipeline.js';
+import {
+  type CollectAndAuditRequest,
+  collectAndAudit,
+  deliverReport,
+  type LiveServices,
+} from '../live/pipeline.js';
 import type { SeverityCounts } from '../model/report.js';
 import type { LambdaConfig } from './config.js';
 import type { InvocationOptions } from './event.js';
@@ -107,7 +112,8 @@ export async function runInvocation(
   };
   if (final.summary.new !== undefined) summary.new = final.summary.new;
   if (final.summary.resolved !== undefined) summary.resolved = final.summary.resolved;
-  if (final.partial) summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
+  if (final.partial)
+    summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
   if (delivery.location) summary.location = delivery.location;
   if (delivery.publishResult?.truncated) summary.truncated = true;
   return summary;

@@ -36,9 +36,7 @@ export function createLiveServices(options: { topicArn?: string } = {}): LiveSer
   };
 }
 
-export interface Warn {
-  (message: string, fields?: Record<string, unknown>): void;
-}
+export type Warn = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface CollectAndAuditRequest {
   regions: string[] | 'all';
@@ -131,7 +129,11 @@ export interface Delivery {
  * Compares with the last archived report, archives the new one, then publishes it. The archive is
  * written before publishing so that a failed publish (which fails the run) loses nothing.
  */
-export async function deliverReport(services: LiveServices, current: AuditReport, request: DeliverRequest): Promise<Delivery> {
+export async function deliverReport(
+  services: LiveServices,
+  current: AuditReport,
+  request: DeliverRequest,
+): Promise<Delivery> {
   let report = current;
   let previous: Delivery['previous'] = 'none';
   if (request.reportBucket) {
@@ -149,7 +151,9 @@ export async function deliverReport(services: LiveServices, current: AuditReport
   let location: string | undefined;
   if (request.reportBucket) {
     // A partial report is archived but does not replace the last complete one as the baseline.
-    location = await archiveReport(services.s3, request.reportBucket, report, { updateLatest: !report.partial });
+    location = await archiveReport(services.s3, request.reportBucket, report, {
+      updateLatest: !report.partial,
+    });
     report = { ...report, location };
   }
   if (!request.topicArn || !shouldPublish(report, request.publishWhen)) {

@@ -196,7 +196,8 @@ function applySnapshotExtension(snapshot: AccountSnapshot, authDetails: unknown)
   const extension = isPlainObject(authDetails) ? authDetails.LambdaRoleAuditorSnapshot : undefined;
   if (!isPlainObject(extension)) return;
   if (typeof extension.account === 'string' && extension.account) snapshot.account = extension.account;
-  if (typeof extension.partition === 'string' && extension.partition) snapshot.partition = extension.partition;
+  if (typeof extension.partition === 'string' && extension.partition)
+    snapshot.partition = extension.partition;
   if (Array.isArray(extension.regions) && extension.regions.every((region) => typeof region === 'string')) {
     snapshot.regions = extension.regions as string[];
   }
@@ -215,7 +216,10 @@ function applySnapshotExtension(snapshot: AccountSnapshot, authDetails: unknown)
     }
   }
   if (isPlainObject(extension.partial) && Array.isArray(extension.partial.notAudited)) {
-    snapshot.partial = { reason: text(extension.partial.reason) ?? 'partial', notAudited: extension.partial.notAudited.map(String) };
+    snapshot.partial = {
+      reason: text(extension.partial.reason) ?? 'partial',
+      notAudited: extension.partial.notAudited.map(String),
+    };
   }
 }
 

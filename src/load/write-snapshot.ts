@@ -17,16 +17,30 @@ export const SNAPSHOT_EXTENSION_KEY = 'LambdaRoleAuditorSnapshot';
  * @example
  * const { authDetails, functions } = snapshotToAwsCliShapes(snapshot);
  */
-export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): { authDetails: unknown; functions: unknown } {
+export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
+  authDetails: unknown;
+  functions: unknown;
+} {
   const roles = [...snapshot.roles.values()].map((role) => ({
     Path: role.path,
     RoleName: role.name,
     Arn: role.arn,
     AssumeRolePolicyDocument: role.trustPolicy,
-    RolePolicyList: role.inlinePolicies.map((policy) => ({ PolicyName: policy.name, PolicyDocument: policy.document })),
-    AttachedManagedPolicies: role.attachedPolicyArns.map((arn) => ({ PolicyName: arn.slice(arn.lastIndexOf('/') + 1), PolicyArn: arn })),
+    RolePolicyList: role.inlinePolicies.map((policy) => ({
+      PolicyName: policy.name,
+      PolicyDocument: policy.document,
+    })),
+    AttachedManagedPolicies: role.attachedPolicyArns.map((arn) => ({
+      PolicyName: arn.slice(arn.lastIndexOf('/') + 1),
+      PolicyArn: arn,
+    })),
     ...(role.permissionsBoundaryArn
-      ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundaryArn } }
+      ? {
+          PermissionsBoundary: {
+            PermissionsBoundaryType: 'Policy',
+            PermissionsBoundaryArn: role.permissionsBoundaryArn,
+          },
+        }
       : {}),
     Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
   }));
@@ -41,7 +55,9 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): { authDetails
   });
   const functions = snapshot.functions.map((fn) => {
     const reasons = new Map(fn.secretSuspects.map((suspect) => [suspect.name, suspect.reason]));
-    const variables = Object.fromEntries(fn.environmentVariableNames.map((name) => [name, redactedValue(reasons.get(name))]));
+    const variables = Object.fromEntries(
+      fn.environmentVariableNames.map((name) => [name, redactedValue(reasons.get(name))]),
+    );
     return {
       FunctionName: fn.functionName,
       FunctionArn: fn.functionArn,
@@ -78,7 +94,10 @@ export async function writeSnapshotFiles(
 ): Promise<{ authDetails: string; functions: string }> {
   const shapes = snapshotToAwsCliShapes(snapshot);
   await mkdir(directory, { recursive: true });
-  const paths = { authDetails: join(directory, 'auth-details.json'), functions: join(directory, 'functions.json') };
+  const paths = {
+    authDetails: join(directory, 'auth-details.json'),
+    functions: join(directory, 'functions.json'),
+  };
   await writeFile(paths.authDetails, `${JSON.stringify(shapes.authDetails, null, 4)}\n`);
   await writeFile(paths.functions, `${JSON.stringify(shapes.functions, null, 4)}\n`);
   return paths;

@@ -1,0 +1,234 @@
+import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../src/handler.js';
+import type { AuditReport } from '../../src/model/report.js';
+
+const account = '123456789012';
+const topicArn = `arn:aws:sns:us-east-1:${account}:lambda-role-auditor`;
+const trust = {
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+const admin = {
+  Arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+  PolicyName: 'AdministratorAccess',
+  DefaultVersionId: 'v1',
+  PolicyVersionList: [
+    {
+      VersionId: 'v1',
+      IsDefaultVersion: true,
+      Document: encodeURIComponent('{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'),
+    },
+  ],
+};
+const basic = {
+  Arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+  PolicyName: 'AWSLambdaBasicExecutionRole',
+  DefaultVersionId: 'v1',
+  PolicyVersionList: [
+    {
+      VersionId: 'v1',
+      IsDefaultVersion: true,
+      Document: encodeURIComponent(
+        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}',
+      ),
+    },
+  ],
+};
+const role = (name: string, policy: { Arn: string; PolicyName: string }) => ({
+  RoleName: name,
+  Arn: `arn:aws:iam::${account}:role/${name}`,
+  Path: '/',
+  AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
+  RolePolicyList: [],
+  AttachedManagedPolicies: [{ PolicyArn: policy.Arn, PolicyName: policy.PolicyName }],
+  Tags: [],
+});
+const fn = (name: string, roleName: string, variables: Record<string, string> = {}) => ({
+  FunctionName: name,
+  FunctionArn: `arn:aws:lambda:us-east-1:${account}:function:${name}`,
+  Version: '$LATEST',
+  Role: `arn:aws:iam::${account}:role/${roleName}`,
+  Environment: { Variables: variables },
+});
+
+const lambda = mockClient(LambdaClient);
+const iam = mockClient(IAMClient);
+const sns = mockClient(SNSClient);
+const s3 = mockClient(S3Client);
+
+function context(remainingMs = 900_000): Context {
+  return {
+    awsRequestId: 'request-1',
+    functionName: 'lambda-role-auditor',
+    getRemainingTimeInMillis: () => remainingMs,
+  } as unknown as Context;
+}
+
+const scheduledEvent = {
+  version: '0',
+  id: 'a5f6e1d2-0000-4000-8000-000000000000',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account,
+  time: '2026-11-26T03:00:00Z',
+  region: 'us-east-1',
+  resources: [`arn:aws:events:us-east-1:${account}:rule/nightly`],
+  detail: {},
+};
+
+function publishedReport(): AuditReport {
+  const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+  return JSON.parse(JSON.parse(input.Message!).sqs) as AuditReport;
+}
+
+describe('Lambda handler', () => {
+  const savedEnv = { ...process.env };
+  let logs: string[];
+
+  beforeEach(() => {
+    lambda.reset();
+    iam.reset();
+    sns.reset();
+    s3.reset();
+    process.env = {
+      ...savedEnv,
+      AWS_REGION: 'us-east-1',
+      TOPIC_ARN: topicArn,
+      COLLECTION: 'bulk',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+    };
+    delete process.env.REPORT_BUCKET;
+    delete process.env.AWS_ENDPOINT_URL;
+    lambda.on(ListFunctionsCommand).resolves({
+      Functions: [
+        fn('orders-api', 'orders-role', { DB_PASSWORD: 'canary-value-7f3a9' }),
+        fn('cleaner', 'clean-role'),
+      ],
+    });
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+      RoleDetailList: [role('orders-role', admin), role('clean-role', basic)],
+      Policies: [admin, basic],
+    });
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    logs = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logs.push(String(chunk));
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    process.env = savedEnv;
+    vi.restoreAllMocks();
+  });
+
+  it('audits and publishes on a scheduled event, returning a summary', async () => {
+    // Act
+    const summary = await handler(scheduledEvent, context());
+
+    // Assess
+    expect(summary).toMatchObject({
+      account,
+      trigger: 'schedule',
+      dryRun: false,
+      functions: 2,
+      published: true,
+    });
+    expect(summary.findings.critical).toBe(1);
+    expect(summary.top[0]).toMatchObject({ ruleId: 'admin-access', functionName: 'orders-api' });
+    const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(input.TopicArn).toBe(topicArn);
+    expect(input.MessageStructure).toBe('json');
+    expect(input.MessageAttributes?.severity?.StringValue).toBe('critical');
+    const report = publishedReport();
+    expect(report.findings.map((finding) => [finding.ruleId, finding.functionName])).toEqual([
+      ['admin-access', 'orders-api'],
+      ['secrets-in-environment', 'orders-api'],
+    ]);
+  });
+
+  it('applies console options: regions, function globs and minimum severity', async () => {
+    const summary = await handler(
+      { regions: ['us-east-1'], functions: ['orders-*'], minSeverity: 'critical' },
+      context(),
+    );
+    expect(summary).toMatchObject({ trigger: 'console', functions: 1 });
+    expect(publishedReport().findings.map((finding) => finding.ruleId)).toEqual(['admin-access']);
+  });
+
+  it('audits without publishing on a dry run', async () => {
+    const summary = await handler({ dryRun: true }, context());
+    expect(summary).toMatchObject({ dryRun: true, published: false });
+    expect(summary.findings.critical).toBe(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [{ dryrun: true }, 'unknown field "dryrun"'],
+    [{ dryRun: 'yes' }, '"dryRun" must be true or false'],
+    [{ regions: 'us-east-1' }, '"regions" must be a non-empty list'],
+    [{ minSeverity: 'severe' }, '"minSeverity" must be one of'],
+    [[1, 2], 'the event must be a JSON object'],
+  ])('rejects the invalid event %j with a clear message', async (event, message) => {
+    await expect(handler(event, context())).rejects.toThrow(message);
+    expect(lambda.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [{ TOPIC_ARN: '' }, 'TOPIC_ARN: is required'],
+    [{ TOPIC_ARN: 'my-topic' }, 'TOPIC_ARN: is not an SNS topic ARN'],
+    [{ REGIONS: 'us-east-1,mars' }, 'REGIONS: must be "all" or a comma-separated list'],
+    [{ PUBLISH_WHEN: 'sometimes' }, 'PUBLISH_WHEN: must be one of always, findings, changes'],
+    [{ MIN_SEVERITY: 'urgent' }, 'MIN_SEVERITY: must be one of'],
+    [{ COLLECTION: 'fast' }, 'COLLECTION: must be one of auto, bulk, per-role'],
+    [{ REPORT_BUCKET: 'Not_A_Bucket' }, 'REPORT_BUCKET: is not a valid bucket name'],
+  ])('fails fast naming the variable for the environment %j', async (env, message) => {
+    Object.assign(process.env, env);
+    await expect(handler({}, context())).rejects.toThrow(message);
+    expect(lambda.calls()).toHaveLength(0);
+    expect(logs.join('')).toContain('invocation failed');
+  });
+
+  it('publishes a partial report naming what was not audited when time runs low', async () => {
+    const summary = await handler(scheduledEvent, context(10_000));
+    const report = publishedReport();
+    expect(summary.partial?.notAudited).toBeGreaterThan(0);
+    expect(report.partial?.notAudited.length).toBeGreaterThan(0);
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toContain('partial');
+  });
+
+  it('archives before publishing and fails the invocation when publishing fails', async () => {
+    process.env.REPORT_BUCKET = 'audit-reports';
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(PutObjectCommand).resolves({});
+    sns
+      .on(PublishCommand)
+      .rejects(
+        Object.assign(new Error('topic is gone'), {
+          name: 'NotFoundException',
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
+    await expect(handler(scheduledEvent, context())).rejects.toThrow();
+    const keys = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+    expect(keys).toContain(`reports/${account}/latest.json`);
+  });
+
+  it('never logs or publishes environment variable values', async () => {
+    await handler(scheduledEvent, context());
+    const published = JSON.stringify(sns.commandCalls(PublishCommand).map((call) => call.args[0].input));
+    expect(published).toContain('DB_PASSWORD');
+    expect(published).not.toContain('canary-value-7f3a9');
+    expect(logs.join('')).not.toContain('canary-value-7f3a9');
+    expect(logs.some((line) => JSON.parse(line).message === 'audit finished')).toBe(true);
+  });
+});
