@@ -1,4 +1,4 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -10,8 +10,8 @@ import type { HandlerExecutionContext } from '@smithy/types';
  */
 export interface AwsClients {
   iam: IAMClient;
-  /** Region discovery (`DescribeRegions`) for `regions: 'all'`. */
-  ec2: EC2Client;
+  /** The account's enabled regions (`ec2:DescribeRegions`), for `regions: 'all'`; the EC2 client loads on demand. */
+  enabledRegions(abortSignal?: AbortSignal): Promise<string[]>;
   /** One Lambda client per region, created on first use and reused. */
   lambda(region: string): LambdaClient;
   /** `sts:GetCallerIdentity`: the account id of an account without functions (no policy can deny it). */
@@ -114,17 +114,28 @@ export function createClients(config: ClientsConfig = {}): AwsClients {
   // One memoised credential provider for every client: a profile that assumes a role or uses SSO
   // then resolves once per run, not once per region.
   const credentials = iam.config.credentials;
-  const ec2 = instrument(
-    new EC2Client({ ...common, region: iam.config.region, credentials }),
-    'ec2',
-    calls,
-    attempts,
-  );
   const lambdaClients = new Map<string, LambdaClient>();
   let stsClient: STSClient | undefined;
+  let ec2Client: EC2Client | undefined;
   return {
     iam,
-    ec2,
+    async enabledRegions(abortSignal) {
+      // Loaded on demand: the EC2 client is a third of the bundle and only `regions: 'all'` needs it.
+      const ec2 = await import('@aws-sdk/client-ec2');
+      ec2Client ??= instrument(
+        new ec2.EC2Client({ ...common, region: iam.config.region, credentials }),
+        'ec2',
+        calls,
+        attempts,
+      );
+      const { Regions } = await ec2Client.send(
+        new ec2.DescribeRegionsCommand({ AllRegions: false }),
+        abortSignal ? { abortSignal } : {},
+      );
+      return (Regions ?? [])
+        .filter((region) => region.OptInStatus !== 'not-opted-in')
+        .flatMap((region) => (region.RegionName ? [region.RegionName] : []));
+    },
     lambda(region) {
       let client = lambdaClients.get(region);
       if (!client) {

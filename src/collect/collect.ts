@@ -1,4 +1,3 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type {
   AccountSnapshot,
   AuditError,
@@ -101,13 +100,7 @@ async function resolveRegions(options: CollectOptions, control: RunControl): Pro
     return regions;
   }
   try {
-    const { Regions } = await options.clients.ec2.send(new DescribeRegionsCommand({ AllRegions: false }), {
-      abortSignal: control.abortSignal,
-    });
-    const enabled = (Regions ?? [])
-      .filter((region) => region.OptInStatus !== 'not-opted-in')
-      .flatMap((region) => (region.RegionName ? [region.RegionName] : []))
-      .sort();
+    const enabled = (await options.clients.enabledRegions(control.abortSignal)).sort();
     if (enabled.length === 0) throw new CollectionError('ec2:DescribeRegions returned no enabled region');
     return enabled;
   } catch (error) {

@@ -4,6 +4,7 @@ import { createLimiter } from '../../src/collect/concurrency.js';
 import { errorCode } from '../../src/collect/errors.js';
 import { decodePolicyDocument } from '../../src/collect/iam-records.js';
 import { paginate } from '../../src/collect/paginate.js';
+import { startMoto } from '../support/moto.js';
 
 async function* pagesOf<Page>(pages: Page[], requested: unknown[]): AsyncGenerator<Page> {
   for (const page of pages) {
@@ -137,5 +138,25 @@ describe('errorCode', () => {
 
     // assess
     expect(code).toBe(expected);
+  });
+});
+
+describe('startMoto', () => {
+  it('says how to install moto when moto_server is not on PATH', async () => {
+    // prepare
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+
+    // act
+    const start = startMoto();
+
+    // assess
+    try {
+      await expect(start).rejects.toThrow(
+        "moto_server not found: install it with pip install 'moto[server]'",
+      );
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

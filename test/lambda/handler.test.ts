@@ -210,14 +210,12 @@ describe('Lambda handler', () => {
       Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
     );
     s3.on(PutObjectCommand).resolves({});
-    sns
-      .on(PublishCommand)
-      .rejects(
-        Object.assign(new Error('topic is gone'), {
-          name: 'NotFoundException',
-          $metadata: { httpStatusCode: 404 },
-        }),
-      );
+    sns.on(PublishCommand).rejects(
+      Object.assign(new Error('topic is gone'), {
+        name: 'NotFoundException',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     await expect(handler(scheduledEvent, context())).rejects.toThrow();
     const keys = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
     expect(keys).toContain(`reports/${account}/latest.json`);

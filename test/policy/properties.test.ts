@@ -123,12 +123,13 @@ describe('Policy evaluation properties', () => {
           );
           const accessBefore = accessMatrix(before);
           const accessAfter = accessMatrix(after);
-          accessBefore.forEach((value, index) => expect(accessAfter[index]).toBeGreaterThanOrEqual(value));
+          for (const [index, value] of accessBefore.entries())
+            expect(accessAfter[index]).toBeGreaterThanOrEqual(value);
           const unrestrictedBefore = unrestrictedMatrix(before);
           const unrestrictedAfter = unrestrictedMatrix(after);
-          unrestrictedBefore.forEach((value, index) =>
-            expect(unrestrictedAfter[index]).toBeGreaterThanOrEqual(value),
-          );
+          for (const [index, value] of unrestrictedBefore.entries()) {
+            expect(unrestrictedAfter[index]).toBeGreaterThanOrEqual(value);
+          }
         },
       ),
       { numRuns: 300 },
@@ -164,13 +165,13 @@ describe('Policy evaluation properties', () => {
             catalog,
           );
           const plain = accessMatrix(without);
-          accessMatrix(withBoundary).forEach((value, index) =>
-            expect(value).toBeLessThanOrEqual(plain[index]!),
-          );
+          for (const [index, value] of accessMatrix(withBoundary).entries()) {
+            expect(value).toBeLessThanOrEqual(plain[index]!);
+          }
           const plainUnrestricted = unrestrictedMatrix(without);
-          unrestrictedMatrix(withBoundary).forEach((value, index) =>
-            expect(value).toBeLessThanOrEqual(plainUnrestricted[index]!),
-          );
+          for (const [index, value] of unrestrictedMatrix(withBoundary).entries()) {
+            expect(value).toBeLessThanOrEqual(plainUnrestricted[index]!);
+          }
         },
       ),
       { numRuns: 300 },
