@@ -35,6 +35,10 @@ export function liveRunner(command: AuditCommand): LiveRunner {
           throw new ConfigurationError('no region: pass --region REGION (or all), or set AWS_REGION');
         regions = [region];
       }
+      // Without credentials every call fails: a configuration error (exit 2), not an empty report (exit 0).
+      await services.clients.iam.config.credentials().catch((error: Error) => {
+        throw new ConfigurationError(`no AWS credentials: ${error.message}`);
+      });
       const progress = progressPrinter(io);
       const { snapshot, report } = await collectAndAudit(services, {
         regions,

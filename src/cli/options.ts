@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
 
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
 /** A mistake on the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -17,7 +19,7 @@ Audit input (offline when both files are given, live against AWS otherwise):
   --functions FILE        output of "aws lambda list-functions [--function-version ALL]"
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
   --collection MODE       auto | bulk | per-role (live; default auto)
-  --snapshot-out FILE     save what was collected as --auth-details/--functions files (FILE.auth-details.json, FILE.functions.json)
+  --snapshot-out DIR      save what was collected as DIR/auth-details.json and DIR/functions.json (offline input)
 
 Output:
   --format FORMAT         ${REPORT_FORMATS.join(' | ')} (default: table on a terminal, json otherwise)
@@ -117,6 +119,9 @@ export function parseCommand(argv: string[]): Command {
       '--region, --collection and --snapshot-out apply to live audits, not to offline files',
     );
   }
+  const badRegion = (values.region ?? []).find((region) => region !== 'all' && !REGION.test(region));
+  if (badRegion !== undefined)
+    throw new UsageError(`--region must be a region name such as us-east-1, or all; got "${badRegion}"`);
   if (values.publish !== undefined && !values.publish.startsWith('arn:')) {
     throw new UsageError(`--publish needs an SNS topic ARN, got "${values.publish}"`);
   }

@@ -9,6 +9,7 @@ import {
   hasHistory,
   hasText,
   partialNotice,
+  pluralize,
   severityLabel,
   sortFindings,
   summaryLine,
@@ -100,7 +101,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   ];
   out.push(...packItems(header, ' | ', width, paint));
   push(
-    `${report.summary?.functions ?? 0} functions, ${report.summary?.roles ?? 0} roles audited: ` +
+    `${pluralize(report.summary?.functions ?? 0, 'function')}, ${pluralize(report.summary?.roles ?? 0, 'role')} audited: ` +
       summaryLine(report),
   );
   out.push(...countsLines(report, width, paint));

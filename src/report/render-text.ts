@@ -253,7 +253,7 @@ export function renderText(report: AuditReport, options: { width?: number } = {}
   const title = `lambda-role-auditor ${report.account}: ${summaryLine(report)}`;
   out.push(title, '='.repeat(Math.min(title.length, width)));
   push(
-    `${report.summary?.functions ?? 0} functions and ${report.summary?.roles ?? 0} roles audited in ` +
+    `${pluralize(report.summary?.functions ?? 0, 'function')} and ${pluralize(report.summary?.roles ?? 0, 'role')} audited in ` +
       `${(report.regions ?? []).join(', ') || 'no region'} at ${report.generatedAt}.`,
   );
   if (report.partial) push(partialNotice(report.partial));

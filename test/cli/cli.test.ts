@@ -143,6 +143,9 @@ describe('CLI: audit offline', () => {
     expect(await runCli(['audit', '--format', 'xml'], fakeIo())).toBe(2);
     expect(await runCli(['audit', '--fail-on', 'severe'], fakeIo())).toBe(2);
     expect(await runCli(['frobnicate'], fakeIo())).toBe(2);
+    const badRegion = fakeIo();
+    expect(await runCli(['audit', '--region', 'not a region'], badRegion)).toBe(2);
+    expect(badRegion.err()).toContain('--region must be a region name');
   });
 
   it('exits 2 for an invalid suppressions file', async () => {
