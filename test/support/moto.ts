@@ -134,6 +134,8 @@ async function startOnce(): Promise<MotoServer> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     running.delete(child);
+    // Hold the event loop until the exit arrives, or a script with nothing else pending quits mid-wait.
+    child.ref();
     killGroup(child);
     await exited;
   };
