@@ -127,7 +127,9 @@ export interface Delivery {
 
 /**
  * Compares with the last archived report, archives the new one, then publishes it. The archive is
- * written before publishing so that a failed publish (which fails the run) loses nothing.
+ * written before publishing so that a failed publish (which fails the run) loses nothing; an archive
+ * that cannot be written fails the run too, but only after the report was published. A previous
+ * report that cannot be read only costs the comparison.
  */
 export async function deliverReport(
   services: LiveServices,
@@ -137,9 +139,17 @@ export async function deliverReport(
   let report = current;
   let previous: Delivery['previous'] = 'none';
   if (request.reportBucket) {
-    const latest = await readLatestReport(services.s3, request.reportBucket, current.account, {
-      onWarning: (message) => request.warn?.(message),
-    });
+    let latest: unknown;
+    try {
+      latest = await readLatestReport(services.s3, request.reportBucket, current.account, {
+        onWarning: (message) => request.warn?.(message),
+      });
+    } catch (error) {
+      // Without history every finding counts as new: a noisier report, never a missing one.
+      request.warn?.('previous report could not be read; comparing with none', {
+        problem: (error as Error).message,
+      });
+    }
     const comparison = compareReports(current, latest, {
       ...(request.auditedFunctionArns ? { auditedFunctionArns: request.auditedFunctionArns } : {}),
     });
@@ -149,18 +159,29 @@ export async function deliverReport(
   }
   if (request.dryRun) return { report, published: false, previous };
   let location: string | undefined;
+  let archiveError: unknown;
   if (request.reportBucket) {
-    // A partial report is archived but does not replace the last complete one as the baseline.
-    location = await archiveReport(services.s3, request.reportBucket, report, {
-      updateLatest: !report.partial,
-    });
-    report = { ...report, location };
+    try {
+      // A partial report is archived but does not replace the last complete one as the baseline.
+      location = await archiveReport(services.s3, request.reportBucket, report, {
+        updateLatest: !report.partial,
+      });
+      report = { ...report, location };
+    } catch (error) {
+      // The subscribers still get tonight's report; the run fails afterwards so the error alarm fires.
+      archiveError = error;
+      request.warn?.('report could not be archived; publishing it anyway', {
+        problem: (error as Error).message,
+      });
+    }
   }
   if (!request.topicArn || !shouldPublish(report, request.publishWhen)) {
+    if (archiveError) throw archiveError;
     return { report, ...(location ? { location } : {}), published: false, previous };
   }
   const publishResult = await publishReport(services.sns, request.topicArn, report, {
     ...(location ? { fullReportLocation: location } : {}),
   });
+  if (archiveError) throw archiveError;
   return { report, ...(location ? { location } : {}), published: true, publishResult, previous };
 }

@@ -29,6 +29,24 @@ export class UnknownReportFormatError extends Error {
   }
 }
 
+// C0 and C1 control characters (ESC, BEL, CSI…): printed raw they drive the reader's terminal.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * A copy of the report whose strings carry no control characters other than tab and newline, so that
+ * a name in a hand-written input file cannot retitle or rewrite the terminal that shows the report.
+ */
+export function withoutControlCharacters<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(CONTROL_CHARACTERS, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((item) => withoutControlCharacters(item)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withoutControlCharacters(item)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** True when `value` names a report format. */
 export function isReportFormat(value: unknown): value is ReportFormat {
   return typeof value === 'string' && (REPORT_FORMATS as readonly string[]).includes(value);
@@ -43,13 +61,14 @@ export function isReportFormat(value: unknown): value is ReportFormat {
 export function renderReport(report: AuditReport, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
     case 'table':
-      return renderTable(report, options);
+      return renderTable(withoutControlCharacters(report), options);
     case 'text':
-      return renderText(report);
+      return renderText(withoutControlCharacters(report));
     case 'json':
+      // JSON.stringify escapes control characters itself.
       return renderJson(report);
     case 'markdown':
-      return renderMarkdown(report);
+      return renderMarkdown(withoutControlCharacters(report));
     default:
       throw new UnknownReportFormatError(String(format));
   }
