@@ -30,6 +30,7 @@ export class UnknownReportFormatError extends Error {
 }
 
 // C0 and C1 control characters (ESC, BEL, CSI…): printed raw they drive the reader's terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
