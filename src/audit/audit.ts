@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { AuditReport, Evidence, Finding, SeverityCounts } from '../model/report.js';
 import { atLeast, compareSeverity, lowerSeverity, type Severity } from '../model/severity.js';
 import type {
@@ -33,6 +33,71 @@ interface RoleAnalysis {
   hits: Array<{ meta: RuleMetadata; hit: RuleHit }>;
 }
 
+/** The functions (one record per unqualified ARN) that run as one role, in the order first seen. */
+class RoleUsers {
+  readonly byArn = new Map<string, FunctionRecord>();
+  private nameCounts: Map<string, number> | undefined;
+  private repeatedNames = 0;
+  private indexOfArn: Map<string, number> | undefined;
+  private names: string[] = [];
+  /** `name (region)` of each user, built once per role and shared by every finding that lists them. */
+  private regional: string[] = [];
+
+  /**
+   * What `role-shared` says about the other users of the role, seen from the function `self`: their
+   * names, with the region where a name alone would be ambiguous (a name used twice among them, or
+   * the function's own name in another region).
+   */
+  sharedWith(self: string, selfName: string): string[] {
+    const counts = this.countNames();
+    // A name repeated overall is repeated among the others too, unless the repetition is this function's own entry.
+    const own = this.byArn.get(self);
+    const ownCount = own ? (counts.get(own.functionName) ?? 0) : 0;
+    const duplicateNames = this.repeatedNames - (ownCount === 2 ? 1 : 0) > 0;
+    const selfIndex = this.indexOfArn?.get(self);
+    const labels = duplicateNames ? this.regional : this.names;
+    const nameIsOwn = own?.functionName === selfName && counts.get(selfName) === 1;
+    if (selfIndex !== undefined && (duplicateNames || nameIsOwn)) {
+      // No other user shares this function's name: every label is the plain or regional one.
+      const others = labels.slice();
+      others.splice(selfIndex, 1);
+      return others;
+    }
+    const others: string[] = [];
+    let index = 0;
+    for (const [arn, user] of this.byArn) {
+      if (arn !== self) {
+        others.push(
+          duplicateNames || user.functionName === selfName ? this.regional[index]! : user.functionName,
+        );
+      }
+      index += 1;
+    }
+    return others;
+  }
+
+  private countNames(): Map<string, number> {
+    if (this.nameCounts) return this.nameCounts;
+    const counts = new Map<string, number>();
+    this.indexOfArn = new Map();
+    for (const [arn, user] of this.byArn) {
+      this.indexOfArn.set(arn, this.names.length);
+      this.names.push(user.functionName);
+      this.regional.push(`${user.functionName} (${user.region})`);
+      counts.set(user.functionName, (counts.get(user.functionName) ?? 0) + 1);
+    }
+    for (const count of counts.values()) if (count > 1) this.repeatedNames += 1;
+    this.nameCounts = counts;
+    return counts;
+  }
+}
+
+/** One-shot hashing where Node has it (20.12+), the same digest through a Hash object elsewhere. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 /** The unqualified ARN of a function record (`…:function:name`), also for published versions. */
 export function unqualifiedArn(fn: FunctionRecord): string {
   if (fn.version === '$LATEST') return fn.functionArn;
@@ -42,7 +107,7 @@ export function unqualifiedArn(fn: FunctionRecord): string {
 
 /** A finding's id: stable across runs for the same rule, function (or version) and role. */
 export function findingId(ruleId: string, functionArn: string, roleArn: string): string {
-  return createHash('sha256').update(`${ruleId}\n${functionArn}\n${roleArn}`).digest('hex').slice(0, 16);
+  return sha256Hex(`${ruleId}\n${functionArn}\n${roleArn}`).slice(0, 16);
 }
 
 function errorKey(error: AuditError): string {
@@ -99,16 +164,16 @@ class Auditor {
       : snapshot.functions;
 
     const latestRole = new Map<string, FunctionRecord>();
-    const usersOfRole = new Map<string, Map<string, FunctionRecord>>();
+    const usersOfRole = new Map<string, RoleUsers>();
     for (const fn of functions) {
       const unqualified = unqualifiedArn(fn);
       if (fn.version === '$LATEST') latestRole.set(unqualified, fn);
       let users = usersOfRole.get(fn.roleArn);
       if (!users) {
-        users = new Map();
+        users = new RoleUsers();
         usersOfRole.set(fn.roleArn, users);
       }
-      if (!users.has(unqualified) || fn.version === '$LATEST') users.set(unqualified, fn);
+      if (!users.byArn.has(unqualified) || fn.version === '$LATEST') users.byArn.set(unqualified, fn);
     }
 
     const findings: Finding[] = [];
@@ -178,26 +243,18 @@ class Auditor {
 
   private auditFunction(
     fn: FunctionRecord,
-    usersOfRole: Map<string, Map<string, FunctionRecord>>,
+    usersOfRole: Map<string, RoleUsers>,
     sameRoleAsLatest: boolean,
   ): Finding[] {
     const analysis = sameRoleAsLatest ? undefined : this.analyseRole(fn.roleArn);
     const failure = sameRoleAsLatest ? undefined : this.roleFailure(fn.roleArn);
     const users = usersOfRole.get(fn.roleArn);
-    const self = unqualifiedArn(fn);
-    const others = [...(users?.entries() ?? [])].filter(([arn]) => arn !== self).map(([, other]) => other);
-    const duplicateNames = new Set(others.map((other) => other.functionName)).size < others.length;
-    const sharedWith = others.map((other) =>
-      duplicateNames || other.functionName === fn.functionName
-        ? `${other.functionName} (${other.region})`
-        : other.functionName,
-    );
     const context: FunctionContext = {
       fn,
       snapshot: this.snapshot,
       role: analysis?.context,
       roleFailure: failure,
-      sharedWith: sameRoleAsLatest ? [] : sharedWith,
+      sharedWith: sameRoleAsLatest || !users ? [] : users.sharedWith(unqualifiedArn(fn), fn.functionName),
     };
     const findings: Finding[] = [];
     if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));

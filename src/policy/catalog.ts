@@ -42,6 +42,13 @@ export class ActionCatalog {
     return Object.hasOwn(this.compact, service.toLowerCase());
   }
 
+  /** Whether the service has at least one action, without decoding them. */
+  hasActions(service: string): boolean {
+    const prefix = service.toLowerCase();
+    const encoded = Object.hasOwn(this.compact, prefix) ? this.compact[prefix] : undefined;
+    return typeof encoded === 'string' && encoded.length > 0;
+  }
+
   /** Every action of a service, or an empty list for an unknown prefix. */
   actionsOf(service: string): readonly CatalogAction[] {
     const prefix = service.toLowerCase();

@@ -23,23 +23,67 @@ export interface PolicySet {
   boundary?: ParsedPolicy;
 }
 
+/** How a statement's action list relates to all the actions of one service. */
+type ServiceCoverage = 'all' | 'none' | 'some';
+
+/**
+ * Whether a wildcard pattern matches every `service:action` key of a service: it ends with `*` and
+ * what comes before that star matches a prefix of `service:` (`*`, `s3:*`, `s3*`, `s?:*`).
+ */
+function coversWholeService(pattern: string, service: string): boolean {
+  if (!pattern.endsWith('*')) return false;
+  const head = pattern.slice(0, -1);
+  const prefix = `${service}:`;
+  for (let length = 0; length <= prefix.length; length += 1) {
+    if (matchesWildcard(head, prefix.slice(0, length))) return true;
+  }
+  return false;
+}
+
 class CompiledStatement {
   readonly statement: Statement;
   /** Service prefixes the statement can match, or null when it can match any service. */
   readonly services: ReadonlySet<string> | null;
   /** Covers every resource: an unrestricted `Resource`, or `NotResource`. */
   readonly unrestricted: boolean;
+  readonly conditional: boolean;
   private readonly exact = new Set<string>();
-  private readonly patterns: string[] = [];
+  /** Exact actions by service prefix. */
+  private readonly exactByService = new Map<string, string[]>();
+  /**
+   * Wildcard patterns whose service part is literal (`s3:get*`), by that service: such a pattern
+   * can only match actions of its own service, so an action is compared with its service's only.
+   */
+  private readonly patternsByService = new Map<string, string[]>();
+  /** Wildcard patterns that may match several services (`*`, `s3*:get*`, no colon). */
+  private readonly anyServicePatterns: string[] = [];
   private readonly negated: boolean;
+  private readonly coverage = new Map<string, ServiceCoverage>();
+  private readonly matchedAmong = new WeakMap<readonly CatalogAction[], Uint8Array>();
 
   constructor(statement: Statement, catalog: ActionCatalog) {
     this.statement = statement;
+    this.conditional = statement.conditional;
     const list = statement.actions ?? statement.notActions ?? [];
     this.negated = statement.actions === null;
     for (const action of list) {
-      if (hasWildcard(action)) this.patterns.push(action);
-      else this.exact.add(action);
+      if (!hasWildcard(action)) {
+        this.exact.add(action);
+        const service = serviceOfKey(action);
+        const named = this.exactByService.get(service);
+        if (named) named.push(action);
+        else this.exactByService.set(service, [action]);
+        continue;
+      }
+      const separator = action.indexOf(':');
+      const prefix = separator < 0 ? '' : action.slice(0, separator);
+      if (separator > 0 && !hasWildcard(prefix)) {
+        const patterns = this.patternsByService.get(prefix);
+        if (patterns) patterns.push(action);
+        else this.patternsByService.set(prefix, [action]);
+      } else {
+        this.anyServicePatterns.push(action);
+      }
     }
     this.services = this.negated ? null : servicesOf(list, catalog);
     this.unrestricted =
@@ -47,23 +91,68 @@ class CompiledStatement {
       (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
   }
 
-  matchesAction(key: string): boolean {
-    let listed = this.exact.has(key);
-    if (!listed) {
-      for (const pattern of this.patterns) {
-        if (matchesWildcard(pattern, key)) {
-          listed = true;
-          break;
-        }
-      }
+  /** Whether the statement's actions match an action key; `service` is the key's prefix. */
+  matchesAction(key: string, service: string = serviceOfKey(key)): boolean {
+    return this.listed(key, service) !== this.negated;
+  }
+
+  private listed(key: string, service: string): boolean {
+    if (this.exact.has(key)) return true;
+    const specific = this.patternsByService.get(service);
+    if (specific) {
+      for (const pattern of specific) if (matchesWildcard(pattern, key)) return true;
     }
-    return listed !== this.negated;
+    for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
+    return false;
+  }
+
+  /**
+   * Whether the statement matches all, none or only some of a service's actions; `some` is also the
+   * answer when it cannot be told without looking at each action.
+   */
+  coverageOf(service: string): ServiceCoverage {
+    let coverage = this.coverage.get(service);
+    if (coverage) return coverage;
+    const specific = this.patternsByService.get(service) ?? [];
+    const coversAll =
+      specific.some((pattern) => coversWholeService(pattern, service)) ||
+      this.anyServicePatterns.some((pattern) => coversWholeService(pattern, service));
+    const namesNone =
+      !coversAll &&
+      !this.exactByService.has(service) &&
+      specific.length === 0 &&
+      this.anyServicePatterns.length === 0;
+    if (this.negated) coverage = coversAll ? 'none' : namesNone ? 'all' : 'some';
+    else coverage = coversAll ? 'all' : namesNone ? 'none' : 'some';
+    this.coverage.set(service, coverage);
+    return coverage;
+  }
+
+  /**
+   * Which of a list of one service's actions the statement matches, as flags in list order. Kept per
+   * list: rules ask with the same list for every role, and a managed policy's statements are shared
+   * by every role that attaches it.
+   */
+  matchesAmong(actions: readonly CatalogAction[], service: string): Uint8Array {
+    let flags = this.matchedAmong.get(actions);
+    if (!flags) {
+      flags = new Uint8Array(actions.length);
+      for (let index = 0; index < actions.length; index += 1) {
+        if (this.matchesAction(actions[index]!.key, service)) flags[index] = 1;
+      }
+      this.matchedAmong.set(actions, flags);
+    }
+    return flags;
   }
 
   coversResource(arn: string): boolean {
     const { resources, notResources } = this.statement;
-    if (notResources) return !notResources.some((pattern) => resourceMatches(pattern, arn));
-    return (resources ?? []).some((pattern) => resourceMatches(pattern, arn));
+    if (notResources) {
+      for (const pattern of notResources) if (resourceMatches(pattern, arn)) return false;
+      return true;
+    }
+    for (const pattern of resources ?? []) if (resourceMatches(pattern, arn)) return true;
+    return false;
   }
 }
 
@@ -82,47 +171,158 @@ function servicesOf(actions: string[], catalog: ActionCatalog): Set<string> | nu
   return services;
 }
 
-/** Statements indexed by the service they can touch, so a question about one action reads only a few. */
-class StatementIndex {
-  private readonly byService = new Map<string, CompiledStatement[]>();
-  private readonly anyService: CompiledStatement[] = [];
-  readonly all: CompiledStatement[] = [];
+/**
+ * What a statement compiles to depends only on the statement and the catalog, and the statements
+ * of a managed policy are shared by every role that attaches it: compiled once per run, not per role.
+ */
+const compiledByCatalog = new WeakMap<ActionCatalog, WeakMap<Statement, CompiledStatement>>();
+const unknownByCatalog = new WeakMap<ActionCatalog, WeakMap<Statement, UnknownAction[]>>();
+
+function compiledStatement(statement: Statement, catalog: ActionCatalog): CompiledStatement {
+  let compiled = compiledByCatalog.get(catalog);
+  if (!compiled) {
+    compiled = new WeakMap();
+    compiledByCatalog.set(catalog, compiled);
+  }
+  let entry = compiled.get(statement);
+  if (!entry) {
+    entry = new CompiledStatement(statement, catalog);
+    compiled.set(statement, entry);
+  }
+  return entry;
+}
+
+function unknownActionsOf(statement: Statement, catalog: ActionCatalog): UnknownAction[] {
+  let known = unknownByCatalog.get(catalog);
+  if (!known) {
+    known = new WeakMap();
+    unknownByCatalog.set(catalog, known);
+  }
+  let unknown = known.get(statement);
+  if (unknown) return unknown;
+  unknown = [];
+  for (const action of statement.actions ?? statement.notActions ?? []) {
+    if (action === '*') continue;
+    const separator = action.indexOf(':');
+    const prefix = separator < 0 ? action : action.slice(0, separator);
+    let isKnown: boolean;
+    if (separator < 0) isKnown = false;
+    else if (hasWildcard(prefix))
+      isKnown = catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
+    else if (!hasWildcard(action)) isKnown = catalog.get(action) !== undefined;
+    else isKnown = catalog.actionsOf(prefix).some((candidate) => matchesWildcard(action, candidate.key));
+    if (!isKnown) unknown.push({ policy: statement.policy, statement: statement.id, action });
+  }
+  known.set(statement, unknown);
+  return unknown;
+}
+
+/** Statements by the service they can match, plus those that can match any service. */
+class ServiceLists {
+  // Created on first use: thousands of policy sets are indexed, most lists stay empty.
+  private byService: Map<string, CompiledStatement[]> | undefined;
+  readonly anyService: CompiledStatement[] = [];
+  /** Specific-then-any lists, built on first use: most services are never asked about. */
+  private merged: Map<string, CompiledStatement[]> | undefined;
 
   add(compiled: CompiledStatement): void {
-    this.all.push(compiled);
+    this.merged = undefined;
     if (compiled.services === null) {
       this.anyService.push(compiled);
       return;
     }
+    this.byService ??= new Map();
     for (const service of compiled.services) {
-      let list = this.byService.get(service);
-      if (!list) {
-        list = [];
-        this.byService.set(service, list);
-      }
-      list.push(compiled);
+      const list = this.byService.get(service);
+      if (list) list.push(compiled);
+      else this.byService.set(service, [compiled]);
     }
   }
 
   forService(service: string): CompiledStatement[] {
-    const specific = this.byService.get(service);
+    const specific = this.byService?.get(service);
     if (!specific) return this.anyService;
     if (this.anyService.length === 0) return specific;
-    return [...specific, ...this.anyService];
+    this.merged ??= new Map();
+    let merged = this.merged.get(service);
+    if (!merged) {
+      merged = [...specific, ...this.anyService];
+      this.merged.set(service, merged);
+    }
+    return merged;
   }
 
   services(): string[] {
-    return [...this.byService.keys()];
+    return this.byService ? [...this.byService.keys()] : [];
+  }
+}
+
+/** Statements indexed by the service they can touch, so a question about one action reads only a few. */
+class StatementIndex {
+  private readonly everywhere = new ServiceLists();
+  /** The same statements, only those on unrestricted resources. */
+  private readonly unrestricted = new ServiceLists();
+
+  add(compiled: CompiledStatement): void {
+    this.everywhere.add(compiled);
+    if (compiled.unrestricted) this.unrestricted.add(compiled);
+  }
+
+  /** The statements that can match an action of the service: its own first, then the any-service ones. */
+  forService(service: string): CompiledStatement[] {
+    return this.everywhere.forService(service);
+  }
+
+  /** {@link forService} restricted to statements on unrestricted resources, in the same order. */
+  unrestrictedForService(service: string): CompiledStatement[] {
+    return this.unrestricted.forService(service);
+  }
+
+  services(): string[] {
+    return this.everywhere.services();
   }
 
   get hasAnyService(): boolean {
-    return this.anyService.length > 0;
+    return this.everywhere.anyService.length > 0;
   }
+
+  /** True when an any-service statement covers unrestricted resources. */
+  get hasUnrestrictedAnyService(): boolean {
+    return this.unrestricted.anyService.length > 0;
+  }
+}
+
+/**
+ * The statements of an index on unrestricted resources that match some action of a service, or
+ * `all` when one of them matches every action (then nothing needs to be looked at action by action).
+ */
+function matchingOnUnrestricted(index: StatementIndex, service: string): 'all' | CompiledStatement[] {
+  const matching: CompiledStatement[] = [];
+  for (const compiled of index.unrestrictedForService(service)) {
+    const coverage = compiled.coverageOf(service);
+    if (coverage === 'all') return 'all';
+    if (coverage === 'some') matching.push(compiled);
+  }
+  return matching;
+}
+
+/** Whether one of the statements' flags (undefined: a statement matching everything) marks the index. */
+function flagged(flags: Uint8Array[] | undefined, index: number): boolean {
+  if (!flags) return true;
+  for (const matched of flags) if (matched[index] === 1) return true;
+  return false;
 }
 
 function serviceOfKey(key: string): string {
   const separator = key.indexOf(':');
   return separator < 0 ? key : key.slice(0, separator);
+}
+
+/** The statements that match one action, for questions about that action on concrete resources. */
+interface ActionStatements {
+  unconditionalDeny: CompiledStatement[];
+  allow: CompiledStatement[];
+  boundary: CompiledStatement[] | undefined;
 }
 
 /**
@@ -142,41 +342,30 @@ export class EffectivePermissions {
   private readonly deny = new StatementIndex();
   private readonly boundaryAllow: StatementIndex | undefined;
   private readonly memo = new Map<string, Grant | null>();
+  private readonly serviceMemo = new Map<string, Grant | null>();
+  private readonly byAction = new Map<string, ActionStatements>();
+  private everything: Grant | null | undefined;
+  private unrestrictedCandidates: readonly string[] | undefined;
   private readonly catalog: ActionCatalog;
 
   constructor(policies: PolicySet, catalog: ActionCatalog) {
     this.catalog = catalog;
     for (const policy of policies.identity) {
       for (const statement of policy.statements) {
-        const compiled = new CompiledStatement(statement, catalog);
+        const compiled = compiledStatement(statement, catalog);
         (statement.effect === 'Allow' ? this.allow : this.deny).add(compiled);
         this.identityStatements.push(statement);
-        this.noteUnknownActions(statement);
+        for (const unknown of unknownActionsOf(statement, catalog)) this.unknownActions.push(unknown);
       }
     }
     if (policies.boundary) {
       this.boundaryAllow = new StatementIndex();
       for (const statement of policies.boundary.statements) {
-        const compiled = new CompiledStatement(statement, catalog);
+        const compiled = compiledStatement(statement, catalog);
         // A Deny in the boundary denies like any other Deny.
         (statement.effect === 'Allow' ? this.boundaryAllow : this.deny).add(compiled);
-        this.noteUnknownActions(statement);
+        for (const unknown of unknownActionsOf(statement, catalog)) this.unknownActions.push(unknown);
       }
-    }
-  }
-
-  private noteUnknownActions(statement: Statement): void {
-    for (const action of statement.actions ?? statement.notActions ?? []) {
-      if (action === '*') continue;
-      const separator = action.indexOf(':');
-      const prefix = separator < 0 ? action : action.slice(0, separator);
-      let known: boolean;
-      if (separator < 0) known = false;
-      else if (hasWildcard(prefix))
-        known = this.catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
-      else if (!hasWildcard(action)) known = this.catalog.get(action) !== undefined;
-      else known = this.catalog.actionsOf(prefix).some((candidate) => matchesWildcard(action, candidate.key));
-      if (!known) this.unknownActions.push({ policy: statement.policy, statement: statement.id, action });
     }
   }
 
@@ -184,6 +373,48 @@ export class EffectivePermissions {
   candidateServices(): readonly string[] {
     if (this.allow.hasAnyService) return this.catalog.serviceNames;
     return this.allow.services().filter((service) => this.catalog.hasService(service));
+  }
+
+  /**
+   * {@link candidateServices} narrowed to those that an Allow statement on an unrestricted resource
+   * can reach, in the same order: the only ones where a grant on unrestricted resources can exist.
+   */
+  candidateServicesOnUnrestricted(): readonly string[] {
+    if (this.unrestrictedCandidates) return this.unrestrictedCandidates;
+    const candidates = this.candidateServices();
+    this.unrestrictedCandidates = this.allow.hasUnrestrictedAnyService
+      ? candidates
+      : candidates.filter((service) => this.allow.unrestrictedForService(service).length > 0);
+    return this.unrestrictedCandidates;
+  }
+
+  /** Whether some Allow statement on unrestricted resources can match actions of the service. */
+  reachesOnUnrestricted(service: string): boolean {
+    return this.allow.unrestrictedForService(service).length > 0;
+  }
+
+  /**
+   * The actions among `actions` (catalog actions of one service) that can have a grant on
+   * unrestricted resources, in their order: matched by an Allow on unrestricted resources and, if
+   * there is a boundary, by one of its Allows too. The others need not be asked about one by one.
+   */
+  actionsPossiblyGrantedOnUnrestricted(
+    service: string,
+    actions: readonly CatalogAction[],
+  ): readonly CatalogAction[] {
+    const allowed = matchingOnUnrestricted(this.allow, service);
+    if (allowed !== 'all' && allowed.length === 0) return [];
+    const bounded = this.boundaryAllow ? matchingOnUnrestricted(this.boundaryAllow, service) : 'all';
+    if (bounded !== 'all' && bounded.length === 0) return [];
+    for (const compiled of this.deny.unrestrictedForService(service)) {
+      if (!compiled.conditional && compiled.coverageOf(service) === 'all') return [];
+    }
+    if (allowed === 'all' && bounded === 'all') return actions;
+    const allowedFlags =
+      allowed === 'all' ? undefined : allowed.map((compiled) => compiled.matchesAmong(actions, service));
+    const boundedFlags =
+      bounded === 'all' ? undefined : bounded.map((compiled) => compiled.matchesAmong(actions, service));
+    return actions.filter((_, index) => flagged(allowedFlags, index) && flagged(boundedFlags, index));
   }
 
   /** True when some Allow statement can match any service (`*`, `NotAction`, `*:…`). */
@@ -199,93 +430,187 @@ export class EffectivePermissions {
     const key = typeof action === 'string' ? action.toLowerCase() : action.key;
     const cached = this.memo.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const grant = this.computeUnrestrictedGrant(key);
+    const grant = this.computeGrant(key, true);
     this.memo.set(key, grant ?? null);
     return grant;
   }
 
   /** The grant of an action on at least some resource, unless an unconditional Deny removes it everywhere. */
   grantOnAnyResource(action: string): Grant | undefined {
-    return this.computeUnrestrictedGrant(action.toLowerCase(), false);
+    return this.computeGrant(action.toLowerCase(), false);
   }
 
-  private computeUnrestrictedGrant(key: string, unrestrictedOnly = true): Grant | undefined {
+  private computeGrant(key: string, unrestrictedOnly: boolean): Grant | undefined {
     const service = serviceOfKey(key);
-    const statements: Statement[] = [];
+    let statements: Statement[] | undefined;
     let unconditional = false;
-    for (const compiled of this.allow.forService(service)) {
-      if ((compiled.unrestricted || !unrestrictedOnly) && compiled.matchesAction(key)) {
-        statements.push(compiled.statement);
-        if (!compiled.statement.conditional) unconditional = true;
+    const allows = unrestrictedOnly
+      ? this.allow.unrestrictedForService(service)
+      : this.allow.forService(service);
+    for (const compiled of allows) {
+      if (compiled.matchesAction(key, service)) {
+        if (statements) statements.push(compiled.statement);
+        else statements = [compiled.statement];
+        if (!compiled.conditional) unconditional = true;
       }
     }
-    if (statements.length === 0) return undefined;
+    if (!statements) return undefined;
     if (this.boundaryAllow) {
       let boundaryAllows = false;
       let boundaryUnconditional = false;
-      for (const compiled of this.boundaryAllow.forService(service)) {
-        if ((compiled.unrestricted || !unrestrictedOnly) && compiled.matchesAction(key)) {
+      const boundary = unrestrictedOnly
+        ? this.boundaryAllow.unrestrictedForService(service)
+        : this.boundaryAllow.forService(service);
+      for (const compiled of boundary) {
+        if (compiled.matchesAction(key, service)) {
           boundaryAllows = true;
-          if (!compiled.statement.conditional) boundaryUnconditional = true;
+          if (!compiled.conditional) boundaryUnconditional = true;
         }
       }
       if (!boundaryAllows) return undefined;
       if (!boundaryUnconditional) unconditional = false;
     }
-    for (const compiled of this.deny.forService(service)) {
-      if (!compiled.statement.conditional && compiled.unrestricted && compiled.matchesAction(key))
-        return undefined;
+    for (const compiled of this.deny.unrestrictedForService(service)) {
+      if (!compiled.conditional && compiled.matchesAction(key, service)) return undefined;
     }
     return { conditional: !unconditional, statements };
   }
 
   /** Whether the role may perform a concrete action on a concrete resource ARN. */
   accessTo(actionKey: string, resourceArn: string): Access {
-    const key = actionKey.toLowerCase();
-    const service = serviceOfKey(key);
-    const applies = (compiled: CompiledStatement) =>
-      compiled.matchesAction(key) && compiled.coversResource(resourceArn);
-    for (const compiled of this.deny.forService(service)) {
-      if (!compiled.statement.conditional && applies(compiled)) return 'denied';
+    const matching = this.statementsMatching(actionKey.toLowerCase());
+    for (const compiled of matching.unconditionalDeny) {
+      if (compiled.coversResource(resourceArn)) return 'denied';
     }
-    const allows = this.allow.forService(service).filter(applies);
-    if (allows.length === 0) return 'not-allowed';
-    let unconditional = allows.some((compiled) => !compiled.statement.conditional);
-    if (this.boundaryAllow) {
-      const boundary = this.boundaryAllow.forService(service).filter(applies);
-      if (boundary.length === 0) return 'not-allowed';
-      if (!boundary.some((compiled) => !compiled.statement.conditional)) unconditional = false;
+    let allowed = false;
+    let unconditional = false;
+    for (const compiled of matching.allow) {
+      if (compiled.coversResource(resourceArn)) {
+        allowed = true;
+        if (!compiled.conditional) unconditional = true;
+      }
+    }
+    if (!allowed) return 'not-allowed';
+    if (matching.boundary) {
+      let boundaryAllows = false;
+      let boundaryUnconditional = false;
+      for (const compiled of matching.boundary) {
+        if (compiled.coversResource(resourceArn)) {
+          boundaryAllows = true;
+          if (!compiled.conditional) boundaryUnconditional = true;
+        }
+      }
+      if (!boundaryAllows) return 'not-allowed';
+      if (!boundaryUnconditional) unconditional = false;
     }
     return unconditional ? 'allowed' : 'conditional';
   }
 
+  /**
+   * The statements whose actions match an action key, in index order: every function of a role
+   * asks about the same few actions (its logs), each time for another resource.
+   */
+  private statementsMatching(key: string): ActionStatements {
+    let matching = this.byAction.get(key);
+    if (!matching) {
+      const service = serviceOfKey(key);
+      const matches = (compiled: CompiledStatement) => compiled.matchesAction(key, service);
+      matching = {
+        unconditionalDeny: this.deny
+          .forService(service)
+          .filter((compiled) => !compiled.conditional && matches(compiled)),
+        allow: this.allow.forService(service).filter(matches),
+        boundary: this.boundaryAllow?.forService(service).filter(matches),
+      };
+      this.byAction.set(key, matching);
+    }
+    return matching;
+  }
+
   /** The grant covering every action of a service on unrestricted resources, or undefined. */
   serviceGrant(service: string): Grant | undefined {
-    const actions = this.catalog.actionsOf(service);
-    if (actions.length === 0) return undefined;
-    return this.combinedGrant(actions);
+    const prefix = service.toLowerCase();
+    const cached = this.serviceMemo.get(prefix);
+    if (cached !== undefined) return cached ?? undefined;
+    // The action list is decoded only when the statements alone cannot answer.
+    const grant = this.catalog.hasActions(prefix)
+      ? (this.wholeServiceGrant(prefix) ?? this.combinedGrant(this.catalog.actionsOf(prefix)))
+      : undefined;
+    this.serviceMemo.set(prefix, grant ?? null);
+    return grant;
+  }
+
+  /**
+   * The grant of a whole service read from the statements alone, when each of them matches all of
+   * the service's actions or none: then every action gets the same grant, so looking at each one
+   * would only repeat it. Null when some statement matches only some actions (ask action by action).
+   */
+  private wholeServiceGrant(service: string): Grant | undefined | null {
+    // Statements as one action would list them: in index order, a policy listed twice only once.
+    let statements: Statement[] | undefined;
+    let allowUnconditional = false;
+    for (const compiled of this.allow.unrestrictedForService(service)) {
+      const coverage = compiled.coverageOf(service);
+      if (coverage === 'some') return null;
+      if (coverage === 'all') {
+        if (!statements) statements = [compiled.statement];
+        else if (!statements.includes(compiled.statement)) statements.push(compiled.statement);
+        if (!compiled.conditional) allowUnconditional = true;
+      }
+    }
+    let boundaryUnconditional = true;
+    if (this.boundaryAllow) {
+      let boundaryAllows = false;
+      boundaryUnconditional = false;
+      for (const compiled of this.boundaryAllow.unrestrictedForService(service)) {
+        const coverage = compiled.coverageOf(service);
+        if (coverage === 'some') return null;
+        if (coverage === 'all') {
+          boundaryAllows = true;
+          if (!compiled.conditional) boundaryUnconditional = true;
+        }
+      }
+      if (!boundaryAllows && statements) return undefined;
+    }
+    let denied = false;
+    for (const compiled of this.deny.unrestrictedForService(service)) {
+      if (compiled.conditional) continue;
+      const coverage = compiled.coverageOf(service);
+      if (coverage === 'some') return null;
+      if (coverage === 'all') denied = true;
+    }
+    if (!statements || denied) return undefined;
+    return { conditional: !(allowUnconditional && boundaryUnconditional), statements };
   }
 
   /** The grant covering every action in the catalog on unrestricted resources (administrator), or undefined. */
   everythingGrant(): Grant | undefined {
     if (!this.allow.hasAnyService) return undefined;
+    if (this.everything !== undefined) return this.everything ?? undefined;
     let combined: Grant | undefined = { conditional: false, statements: [] };
     for (const service of this.catalog.serviceNames) {
       const grant = this.serviceGrant(service);
-      if (!grant) return undefined;
+      if (!grant) {
+        combined = undefined;
+        break;
+      }
       combined = mergeGrants(combined, grant);
     }
+    this.everything = combined ?? null;
     return combined;
   }
 
   private combinedGrant(actions: readonly CatalogAction[]): Grant | undefined {
-    let combined: Grant = { conditional: false, statements: [] };
+    let conditional = false;
+    const statements: Statement[] = [];
     for (const action of actions) {
       const grant = this.grantOnUnrestricted(action);
       if (!grant) return undefined;
-      combined = mergeGrants(combined, grant);
+      if (grant.conditional) conditional = true;
+      for (const statement of grant.statements)
+        if (!statements.includes(statement)) statements.push(statement);
     }
-    return combined;
+    return { conditional, statements };
   }
 }
 

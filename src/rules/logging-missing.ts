@@ -1,6 +1,8 @@
 import { logGroupArnsFor, logGroupNameFor, mayPerform } from './logging.js';
 import type { FunctionRule } from './rule.js';
 
+const STREAM_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
 /** Without CreateLogStream and PutLogEvents on its log group, the function's output goes nowhere. */
 export const loggingMissing: FunctionRule = {
   scope: 'function',
@@ -15,9 +17,8 @@ export const loggingMissing: FunctionRule = {
   check(context) {
     if (!context.role) return [];
     const arns = logGroupArnsFor(context);
-    const missing = ['logs:CreateLogStream', 'logs:PutLogEvents'].filter(
-      (action) => !mayPerform(context, action, arns.stream),
-    );
+    const missing: string[] = [];
+    for (const action of STREAM_ACTIONS) if (!mayPerform(context, action, arns.stream)) missing.push(action);
     if (missing.length === 0) return [];
     const logGroup = logGroupNameFor(context.fn.functionName, context.fn.logGroup);
     return [

@@ -20,7 +20,8 @@ export const serviceWildcard: RoleRule = {
     const services: string[] = [];
     const byStatement = new Map<Statement, string[]>();
     let conditional = true;
-    for (const service of context.permissions.candidateServices()) {
+    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service.
+    for (const service of context.permissions.candidateServicesOnUnrestricted()) {
       const grant: Grant | undefined = context.permissions.serviceGrant(service);
       if (!grant) continue;
       services.push(service);

@@ -2,6 +2,12 @@ import type { RoleRule } from './rule.js';
 import { statementEvidence } from './shared.js';
 import { coversAction, isWildcardPrincipal, LAMBDA_PRINCIPALS } from './trust.js';
 
+function lambdaMayAssume(principals: string[] | null): boolean {
+  return (principals ?? []).some(
+    (principal) => LAMBDA_PRINCIPALS.includes(principal) || isWildcardPrincipal(principal),
+  );
+}
+
 /** Lambda cannot assume the role, so the function cannot run. */
 export const trustNotLambda: RoleRule = {
   scope: 'role',
@@ -16,10 +22,6 @@ export const trustNotLambda: RoleRule = {
   check(context) {
     const trust = context.trust;
     if (!trust) return [];
-    const lambdaMayAssume = (principals: string[] | null) =>
-      (principals ?? []).some(
-        (principal) => LAMBDA_PRINCIPALS.includes(principal) || isWildcardPrincipal(principal),
-      );
     const allowed = trust.statements.some(
       (statement) =>
         statement.effect === 'Allow' &&

@@ -1,4 +1,4 @@
-import type { CatalogAction } from '../policy/catalog.js';
+import type { ActionCatalog, CatalogAction } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
 import type { RoleRule } from './rule.js';
 import { evidenceByStatement, shortList } from './shared.js';
@@ -43,6 +43,21 @@ export const DATA_READ_KEYS: ReadonlySet<string> = new Set(
   DATA_READ_ACTIONS.map((action) => action.toLowerCase()),
 );
 
+/** The scopable data-read actions the catalog knows, in list order: the same for every role. */
+const scopableByCatalog = new WeakMap<ActionCatalog, readonly CatalogAction[]>();
+
+function scopableDataReads(catalog: ActionCatalog): readonly CatalogAction[] {
+  let actions = scopableByCatalog.get(catalog);
+  if (!actions) {
+    actions = DATA_READ_ACTIONS.flatMap((name) => {
+      const action = catalog.get(name);
+      return action?.scopable ? [action] : [];
+    });
+    scopableByCatalog.set(catalog, actions);
+  }
+  return actions;
+}
+
 /** Data-reading actions on `*` although they could name a resource. */
 export const unscopedRead: RoleRule = {
   scope: 'role',
@@ -58,10 +73,10 @@ export const unscopedRead: RoleRule = {
     if (context.facts.admin) return [];
     const { permissions, catalog, facts } = context;
     const granted: Array<{ action: CatalogAction; grant: Grant }> = [];
-    for (const name of DATA_READ_ACTIONS) {
-      const action = catalog.get(name);
-      if (!action?.scopable) continue;
+    for (const action of scopableDataReads(catalog)) {
       if (facts.wildcardServices.has(action.service) || facts.escalationActions.has(action.key)) continue;
+      // Without an Allow on unrestricted resources for the service there is nothing to look up.
+      if (!permissions.reachesOnUnrestricted(action.service)) continue;
       const grant = permissions.grantOnUnrestricted(action);
       if (grant) granted.push({ action, grant });
     }

@@ -1,4 +1,4 @@
-import type { CatalogAction } from '../policy/catalog.js';
+import type { ActionCatalog, CatalogAction } from '../policy/catalog.js';
 import { hasAccessLevel } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
 import type { RoleRule } from './rule.js';
@@ -11,6 +11,35 @@ function isWriteLike(action: CatalogAction): boolean {
     hasAccessLevel(action, 'Permissions management') ||
     hasAccessLevel(action, 'Tagging')
   );
+}
+
+/**
+ * The actions of a service this rule can report, whatever the role: scopable and write-like, not a
+ * platform permission, not a data read (kms:Decrypt is filed under Write but reported by
+ * unscoped-read). Depends on the catalog alone, so it is worked out once per service, not per role.
+ */
+const reportableByCatalog = new WeakMap<ActionCatalog, Map<string, readonly CatalogAction[]>>();
+
+function reportableActions(catalog: ActionCatalog, service: string): readonly CatalogAction[] {
+  let byService = reportableByCatalog.get(catalog);
+  if (!byService) {
+    byService = new Map();
+    reportableByCatalog.set(catalog, byService);
+  }
+  let actions = byService.get(service);
+  if (!actions) {
+    actions = catalog
+      .actionsOf(service)
+      .filter(
+        (action) =>
+          action.scopable &&
+          isWriteLike(action) &&
+          !PLATFORM_ACTIONS.has(action.key) &&
+          !DATA_READ_KEYS.has(action.key),
+      );
+    byService.set(service, actions);
+  }
+  return actions;
 }
 
 /** Write actions on `*` although they could name a resource. */
@@ -27,18 +56,15 @@ export const unscopedWrite: RoleRule = {
     if (context.facts.admin) return [];
     const { permissions, catalog, facts } = context;
     const granted: Array<{ action: CatalogAction; grant: Grant }> = [];
-    for (const service of permissions.candidateServices()) {
+    // Only services an Allow on unrestricted resources reaches can have a grant to report.
+    for (const service of permissions.candidateServicesOnUnrestricted()) {
       if (facts.wildcardServices.has(service)) continue;
-      for (const action of catalog.actionsOf(service)) {
-        if (!action.scopable || !isWriteLike(action)) continue;
-        // Data reads the catalog files under Write (kms:Decrypt) are reported by unscoped-read instead.
-        if (
-          PLATFORM_ACTIONS.has(action.key) ||
-          facts.escalationActions.has(action.key) ||
-          DATA_READ_KEYS.has(action.key)
-        ) {
-          continue;
-        }
+      const candidates = permissions.actionsPossiblyGrantedOnUnrestricted(
+        service,
+        reportableActions(catalog, service),
+      );
+      for (const action of candidates) {
+        if (facts.escalationActions.has(action.key)) continue;
         const grant = permissions.grantOnUnrestricted(action);
         if (grant) granted.push({ action, grant });
       }

@@ -1,0 +1,156 @@
+/**
+ * A loopback HTTP proxy that holds every request for a fixed time before forwarding it, so that a
+ * fast local emulator behaves like a remote API: the number and the order of calls (sequential
+ * pages, concurrent chains, per-role fan-out) then show in the elapsed time.
+ */
+import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LatencyProxyOptions {
+  /** Where requests go, e.g. the moto endpoint `http://127.0.0.1:5000`. */
+  target: string;
+  /** Added to every request before it is forwarded (default 50 ms). */
+  delayMs?: number;
+}
+
+export interface LatencyProxy {
+  /** `http://127.0.0.1:<port>`: point the SDK clients here instead of at the target. */
+  endpoint: string;
+  delayMs: number;
+  /** Requests received since the start or the last reset (every HTTP attempt, retries included). */
+  requestCount(): number;
+  resetCount(): void;
+  /** Stops listening and closes idle connections; calling it twice is harmless. */
+  close(): Promise<void>;
+}
+
+/** Raised when the proxy cannot start (bad target, no free port). */
+export class LatencyProxyError extends Error {
+  override name = 'LatencyProxyError';
+}
+
+export const DEFAULT_DELAY_MS = 50;
+
+/** Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * Waits at least `delayMs` by the monotonic clock: a timer may fire a fraction of a millisecond
+ * early, and the proxy promises a lower bound.
+ */
+function holdFor(delayMs: number): Promise<void> {
+  const until = performance.now() + delayMs;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const left = until - performance.now();
+      if (left <= 0) resolve();
+      else setTimeout(check, Math.ceil(left));
+    };
+    check();
+  });
+}
+
+/**
+ * Starts the proxy on a free loopback port. Each request is read completely, held for the delay,
+ * then forwarded with its method, path, headers and body; the target's answer is streamed back.
+ *
+ * @example
+ * const proxy = await startLatencyProxy({ target: moto.endpoint, delayMs: 50 });
+ * const clients = createClients({ endpoint: proxy.endpoint });
+ * await proxy.close();
+ */
+export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
+  const delayMs = options.delayMs ?? DEFAULT_DELAY_MS;
+  if (!Number.isFinite(delayMs) || delayMs < 0) {
+    throw new LatencyProxyError(`delayMs must be a number ≥ 0, got ${delayMs}`);
+  }
+  let target: URL;
+  try {
+    target = new URL(options.target);
+  } catch (error) {
+    throw new LatencyProxyError(`target is not a URL: ${options.target}`, { cause: error });
+  }
+  if (target.protocol !== 'http:')
+    throw new LatencyProxyError(`target must be http://, got ${target.protocol}`);
+
+  // Reused connections to the target: the delay is the only latency the proxy adds.
+  const agent = new Agent({ keepAlive: true });
+  let count = 0;
+  const server: Server = createServer((incoming, outgoing) => {
+    count += 1;
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('error', () => outgoing.destroy());
+    incoming.on('end', () => {
+      void holdFor(delayMs).then(() => {
+        const body = Buffer.concat(chunks);
+        const forwarded = request(
+          {
+            protocol: target.protocol,
+            hostname: target.hostname,
+            port: target.port,
+            method: incoming.method,
+            path: incoming.url,
+            headers: endToEnd(incoming.headers),
+            agent,
+          },
+          (answer) => {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
+            answer.pipe(outgoing);
+          },
+        );
+        forwarded.on('error', (error) => {
+          if (outgoing.headersSent) {
+            outgoing.destroy(error);
+            return;
+          }
+          outgoing.writeHead(502, { 'content-type': 'text/plain' });
+          outgoing.end(`latency proxy: ${target.origin} did not answer: ${error.message}`);
+        });
+        forwarded.end(body);
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new LatencyProxyError(`cannot listen: ${error.message}`, { cause: error })),
+    );
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    delayMs,
+    requestCount: () => count,
+    resetCount: () => {
+      count = 0;
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,813 @@
+/**
+ * `npm run bench`: measures the performance targets of SPEC §12 in one run and prints one table.
+ *
+ * 1. Offline: a generated account (10,000 functions / 2,000 roles / 500 policies by default) is
+ *    written to a temp dir as the AWS CLI prints it; `JSON.parse` of both files is timed against
+ *    the offline audit (parse + `loadOfflineSnapshot` + `auditSnapshot`), and a fresh child process
+ *    runs the bundled offline audit once to measure cold time and peak RSS.
+ * 2. Live against moto (2,000 functions / 500 roles by default): per strategy, the bare listing
+ *    chains (ListFunctions per region + GetAccountAuthorizationDetails, concurrently) against the
+ *    full live audit (`collectSnapshot` + `auditSnapshot`), with API calls per operation.
+ * 3. The same behind a loopback proxy that adds a fixed delay to every request.
+ * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
+ *
+ * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
+ * (`--help` lists every flag). Writes bench/results.json.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { paginateGetAccountAuthorizationDetails } from '@aws-sdk/client-iam';
+import { paginateListFunctions } from '@aws-sdk/client-lambda';
+import { build as esbuild } from 'esbuild';
+import { buildArtifact, maximumZipBytes } from '../scripts/build.js';
+import { auditSnapshot } from '../src/audit/audit.js';
+import { type AwsClients, createClients } from '../src/collect/clients.js';
+import { collectSnapshot } from '../src/collect/collect.js';
+import { loadOfflineSnapshot } from '../src/load/offline.js';
+import { ActionCatalog } from '../src/policy/catalog.js';
+import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
+import { generateAccount } from './generate.js';
+import { startLatencyProxy } from './latency-proxy.js';
+import { seedMoto } from './seed-moto.js';
+
+const execFileAsync = promisify(execFile);
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// ---------------------------------------------------------------------------------------------
+// Targets (SPEC §12)
+// ---------------------------------------------------------------------------------------------
+
+const OFFLINE_RATIO_TARGET = 3;
+const LIVE_RATIO_TARGET = 1.3;
+const LAMBDA_MEMORY_MB = 256;
+const IMPORT_TARGET_MS = 150;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+interface BenchOptions {
+  quick: boolean;
+  seed: number;
+  offline: { functions: number; roles: number; policies: number; repetitions: number; coldRuns: number };
+  live: {
+    enabled: boolean;
+    functions: number;
+    roles: number;
+    policies: number;
+    repetitions: number;
+    latencyMs: number;
+  };
+  artifact: { enabled: boolean; importRuns: number };
+  out: string;
+}
+
+/** Raised for a bad command line (exit code 2). */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+const USAGE = `Usage: npm run bench [-- options]
+
+  --quick                 smoke run: small accounts, fewer repetitions
+  --functions N           offline account size (default 10000; quick 1000)
+  --roles N               (default 2000; quick 200)
+  --policies N            (default 500; quick 50)
+  --offline-reps N        in-process repetitions of parse and offline audit (default 5; quick 2)
+  --cold-runs N           fresh child processes for cold time and peak RSS (default 3; quick 1)
+  --live-functions N      moto account size (default 2000; quick 200)
+  --live-roles N          (default 500; quick 50)
+  --live-policies N       (default 125; quick 13)
+  --live-reps N           repetitions per live measurement (default 3; quick 1)
+  --latency-ms N          delay the proxy adds to each request (default 50)
+  --import-runs N         cold imports of the built handler (default 5; quick 3)
+  --seed N                generator seed (default 42)
+  --skip-live             no moto (offline and artifact only)
+  --skip-artifact         no build
+  --out FILE              results file (default bench/results.json)`;
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, minimum = 0): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < minimum) {
+    throw new BenchUsageError(`--${name} must be a whole number ≥ ${minimum}, got ${value}`);
+  }
+  return parsed;
+}
+
+/**
+ * Parses the command line of `npm run bench`.
+ *
+ * @example
+ * parseBenchArguments(['--quick']).offline.functions; // 1000
+ */
+export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        functions: { type: 'string' },
+        roles: { type: 'string' },
+        policies: { type: 'string' },
+        'offline-reps': { type: 'string' },
+        'cold-runs': { type: 'string' },
+        'live-functions': { type: 'string' },
+        'live-roles': { type: 'string' },
+        'live-policies': { type: 'string' },
+        'live-reps': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'import-runs': { type: 'string' },
+        seed: { type: 'string' },
+        'skip-live': { type: 'boolean' },
+        'skip-artifact': { type: 'boolean' },
+        out: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new BenchUsageError((error as Error).message, { cause: error });
+  }
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const text = (name: string) => values[name] as string | undefined;
+  return {
+    quick,
+    seed: wholeNumber('seed', text('seed'), 42),
+    offline: {
+      functions: wholeNumber('functions', text('functions'), quick ? 1_000 : 10_000, 1),
+      roles: wholeNumber('roles', text('roles'), quick ? 200 : 2_000, 1),
+      policies: wholeNumber('policies', text('policies'), quick ? 50 : 500),
+      repetitions: wholeNumber('offline-reps', text('offline-reps'), quick ? 2 : 5, 1),
+      coldRuns: wholeNumber('cold-runs', text('cold-runs'), quick ? 1 : 3, 1),
+    },
+    live: {
+      enabled: values['skip-live'] !== true,
+      functions: wholeNumber('live-functions', text('live-functions'), quick ? 200 : 2_000, 1),
+      roles: wholeNumber('live-roles', text('live-roles'), quick ? 50 : 500, 1),
+      policies: wholeNumber('live-policies', text('live-policies'), quick ? 13 : 125),
+      repetitions: wholeNumber('live-reps', text('live-reps'), quick ? 1 : 3, 1),
+      latencyMs: wholeNumber('latency-ms', text('latency-ms'), 50),
+    },
+    artifact: {
+      enabled: values['skip-artifact'] !== true,
+      importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
+    },
+    out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and the table
+// ---------------------------------------------------------------------------------------------
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+
+function spreadOf(samples: readonly number[]): Spread {
+  const sorted = [...samples].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: [...samples] };
+}
+
+type Unit = 'ms' | 'MB' | 'x' | 'bytes';
+
+interface Row {
+  measurement: string;
+  value: Spread;
+  unit: Unit;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+
+function formatValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'ms':
+      return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+    case 'MB':
+      return `${value.toFixed(0)} MB`;
+    case 'x':
+      return `${value.toFixed(2)}×`;
+    case 'bytes':
+      return value >= 1_000_000 ? `${(value / 1_000_000).toFixed(2)} MB` : `${(value / 1000).toFixed(0)} kB`;
+  }
+}
+
+function formatSpread(spread: Spread, unit: Unit): string {
+  if (spread.samples.length < 2) return '';
+  return `${formatValue(spread.min, unit)} – ${formatValue(spread.max, unit)}`;
+}
+
+function renderTable(rows: readonly Row[]): string {
+  const header = ['Measurement', 'Median', 'Spread (min – max)', 'n', 'Target', 'Met', 'Notes'];
+  const lines = rows.map((row) => [
+    row.measurement,
+    formatValue(row.value.median, row.unit),
+    formatSpread(row.value, row.unit),
+    String(row.value.samples.length),
+    row.target ?? '',
+    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+    row.note ?? '',
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => line[column]!.length)),
+  );
+  const numeric = new Set([1, 2, 3]);
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column === cells.length - 1
+          ? cell
+          : numeric.has(column)
+            ? cell.padStart(widths[column]!)
+            : cell.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((width, column) => '-'.repeat(column === widths.length - 1 ? 5 : width)).join('  ');
+  return [render(header), rule, ...lines.map(render)].join('\n');
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** A full collection between repetitions, so that one repetition's garbage is not billed to the next. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+function callsText(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(', ');
+}
+
+function sameCounts(left: Record<string, number>, right: Record<string, number>): boolean {
+  return JSON.stringify(left) === JSON.stringify(right);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Offline
+// ---------------------------------------------------------------------------------------------
+
+interface ColdRun {
+  parseMs: number;
+  loadMs: number;
+  auditMs: number;
+  totalMs: number;
+  findings: number;
+  maxRssMb: number;
+  vmHwmMb: number;
+  afterImportRssMb: number;
+}
+
+/** The child program: the offline audit as the CLI runs it, bundled like the shipped code. */
+const COLD_CHILD_SOURCE = `
+import { readFileSync } from 'node:fs';
+import { loadOfflineSnapshot } from './src/load/offline.ts';
+import { auditSnapshot } from './src/audit/audit.ts';
+
+function vmHwmMb() {
+  try {
+    const match = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) / 1024 : -1;
+  } catch {
+    return -1;
+  }
+}
+
+const [authPath, functionsPath] = process.argv.slice(2);
+const afterImportRssMb = process.resourceUsage().maxRSS / 1024;
+const texts = [readFileSync(authPath, 'utf8'), readFileSync(functionsPath, 'utf8')];
+const startedAt = performance.now();
+let parsedAt = 0;
+// As in the CLI, file contents and parsed JSON go out of scope once the snapshot is built.
+function parseAndLoad() {
+  const [authText, functionsText] = texts.splice(0, 2);
+  const authDetails = JSON.parse(authText);
+  const functions = JSON.parse(functionsText);
+  parsedAt = performance.now();
+  return loadOfflineSnapshot({ authDetails, functions });
+}
+const snapshot = parseAndLoad();
+const loadedAt = performance.now();
+const report = auditSnapshot(snapshot);
+const auditedAt = performance.now();
+process.stdout.write(JSON.stringify({
+  parseMs: parsedAt - startedAt,
+  loadMs: loadedAt - parsedAt,
+  auditMs: auditedAt - loadedAt,
+  totalMs: auditedAt - startedAt,
+  findings: report.findings.length,
+  maxRssMb: process.resourceUsage().maxRSS / 1024,
+  vmHwmMb: vmHwmMb(),
+  afterImportRssMb,
+}));
+`;
+
+async function bundleColdChild(directory: string): Promise<string> {
+  const outfile = join(directory, 'offline-audit.mjs');
+  await esbuild({
+    stdin: { contents: COLD_CHILD_SOURCE, resolveDir: repositoryRoot, loader: 'ts', sourcefile: 'child.ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+async function nodeBaselineRssMb(): Promise<number> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    '-e',
+    'process.stdout.write(String(process.resourceUsage().maxRSS / 1024))',
+  ]);
+  return Number(stdout);
+}
+
+/**
+ * Parses both files and builds the snapshot, as `readOfflineSnapshot` does: the parsed JSON is out
+ * of scope once the snapshot exists, so the audit runs with the heap the CLI's audit has.
+ */
+function parseAndLoad(authText: string, functionsText: string) {
+  const authDetails: unknown = JSON.parse(authText);
+  const functions: unknown = JSON.parse(functionsText);
+  const parsedAt = performance.now();
+  return { snapshot: loadOfflineSnapshot({ authDetails, functions }), parsedAt };
+}
+
+interface OfflineResult {
+  account: { functions: number; versions: number; roles: number; policies: number };
+  files: { authDetailsBytes: number; functionsBytes: number };
+  parseMs: Spread;
+  offlineAuditMs: Spread;
+  loadMs: Spread;
+  auditMs: Spread;
+  ratio: Spread;
+  findings: number;
+  cold: ColdRun[];
+  nodeBaselineRssMb: number;
+}
+
+/**
+ * Writes the generated account as the AWS CLI prints it. A function of its own so that the generated
+ * objects are garbage before anything is measured: a larger heap makes every collection slower.
+ */
+function writeOfflineAccount(options: BenchOptions, directory: string) {
+  const { functions, roles, policies } = options.offline;
+  progress(`offline: generating ${functions} functions / ${roles} roles / ${policies} policies`);
+  const generated = generateAccount({ functions, roles, policies, seed: options.seed });
+  const authPath = join(directory, 'auth-details.json');
+  const functionsPath = join(directory, 'functions.json');
+  // Four spaces, as the AWS CLI prints JSON.
+  writeFileSync(authPath, `${JSON.stringify(generated.authDetails, null, 4)}\n`);
+  writeFileSync(functionsPath, `${JSON.stringify(generated.functions, null, 4)}\n`);
+  const account = {
+    functions: generated.functions.Functions.filter((entry) => entry.Version === '$LATEST').length,
+    versions: generated.functions.Functions.filter((entry) => entry.Version !== '$LATEST').length,
+    roles: generated.authDetails.RoleDetailList.length,
+    policies: generated.authDetails.Policies.length,
+  };
+  return { authPath, functionsPath, account };
+}
+
+async function benchOffline(options: BenchOptions, directory: string): Promise<OfflineResult> {
+  const { repetitions, coldRuns } = options.offline;
+  const { authPath, functionsPath, account } = writeOfflineAccount(options, directory);
+  const authText = readFileSync(authPath, 'utf8');
+  const functionsText = readFileSync(functionsPath, 'utf8');
+  // Each repetition gets a fresh catalog, so that every audit decodes what it needs like a first run.
+  const catalogData = JSON.parse(
+    readFileSync(join(repositoryRoot, 'src', 'policy', 'iam-catalog.generated.json'), 'utf8'),
+  ) as ConstructorParameters<typeof ActionCatalog>[0];
+
+  const parseSamples: number[] = [];
+  const auditSamples: number[] = [];
+  const loadSamples: number[] = [];
+  const auditOnlySamples: number[] = [];
+  let findings = 0;
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
+    progress(`offline: repetition ${repetition + 1}/${repetitions}`);
+    collectGarbage();
+    let startedAt = performance.now();
+    let parsed: unknown[] | undefined = [JSON.parse(authText), JSON.parse(functionsText)];
+    parseSamples.push(performance.now() - startedAt);
+    parsed = undefined;
+
+    collectGarbage();
+    const catalog = new ActionCatalog(catalogData);
+    startedAt = performance.now();
+    const { snapshot, parsedAt } = parseAndLoad(authText, functionsText);
+    const loadedAt = performance.now();
+    const report = auditSnapshot(snapshot, { catalog });
+    const auditedAt = performance.now();
+    auditSamples.push(auditedAt - startedAt);
+    loadSamples.push(loadedAt - parsedAt);
+    auditOnlySamples.push(auditedAt - loadedAt);
+    findings = report.findings.length;
+    void parsed;
+  }
+
+  const child = await bundleColdChild(directory);
+  const cold: ColdRun[] = [];
+  for (let run = 0; run < coldRuns; run += 1) {
+    progress(`offline: cold child process ${run + 1}/${coldRuns}`);
+    const { stdout } = await execFileAsync(process.execPath, [child, authPath, functionsPath], {
+      maxBuffer: 1_048_576,
+    });
+    cold.push(JSON.parse(stdout) as ColdRun);
+  }
+  return {
+    account,
+    files: { authDetailsBytes: statSync(authPath).size, functionsBytes: statSync(functionsPath).size },
+    parseMs: spreadOf(parseSamples),
+    offlineAuditMs: spreadOf(auditSamples),
+    loadMs: spreadOf(loadSamples),
+    auditMs: spreadOf(auditOnlySamples),
+    ratio: spreadOf(auditSamples.map((sample, index) => sample / parseSamples[index]!)),
+    findings,
+    cold,
+    nodeBaselineRssMb: await nodeBaselineRssMb(),
+  };
+}
+
+function offlineRows(result: OfflineResult): Row[] {
+  const { account, files } = result;
+  const size = `${account.functions} functions + ${account.versions} versions, ${account.roles} roles, ${account.policies} policies`;
+  const ratio = result.ratio.median;
+  const coldParse = spreadOf(result.cold.map((run) => run.parseMs));
+  const coldTotal = spreadOf(result.cold.map((run) => run.totalMs));
+  const rss = spreadOf(result.cold.map((run) => run.maxRssMb));
+  const afterImport = spreadOf(result.cold.map((run) => run.afterImportRssMb));
+  return [
+    {
+      measurement: 'offline: JSON.parse of both files',
+      value: result.parseMs,
+      unit: 'ms',
+      note: `${formatValue(files.authDetailsBytes, 'bytes')} + ${formatValue(files.functionsBytes, 'bytes')}; ${size}`,
+    },
+    {
+      measurement: 'offline: audit = parse + load + audit',
+      value: result.offlineAuditMs,
+      unit: 'ms',
+      note: `load ${formatValue(result.loadMs.median, 'ms')}, auditSnapshot ${formatValue(result.auditMs.median, 'ms')}; ${result.findings} findings`,
+    },
+    {
+      measurement: 'offline: ratio audit / parse',
+      value: result.ratio,
+      unit: 'x',
+      target: `≤ ${OFFLINE_RATIO_TARGET}×`,
+      met: ratio <= OFFLINE_RATIO_TARGET,
+      note: 'each repetition parses, then audits: median of the per-repetition ratios',
+    },
+    {
+      measurement: 'offline: cold process, parse + load + audit',
+      value: coldTotal,
+      unit: 'ms',
+      note: `fresh node, bundled code; cold ratio ${(coldTotal.median / coldParse.median).toFixed(2)}× its own parse`,
+    },
+    {
+      measurement: 'offline: cold process, peak RSS',
+      value: rss,
+      unit: 'MB',
+      target: `≤ ${LAMBDA_MEMORY_MB} MB`,
+      met: rss.max <= LAMBDA_MEMORY_MB,
+      note: `maxRSS of the whole process: node alone ${result.nodeBaselineRssMb.toFixed(0)} MB, after import ${afterImport.median.toFixed(0)} MB, + ${formatValue(files.authDetailsBytes + files.functionsBytes, 'bytes')} of file text, parsed JSON, snapshot, report`,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. and 3. Live against moto, without and with injected latency
+// ---------------------------------------------------------------------------------------------
+
+type Strategy = 'bulk' | 'per-role';
+
+interface LiveSample {
+  bareMs: number;
+  fullMs: number;
+  collectMs: number;
+  auditMs: number;
+  bareCalls: Record<string, number>;
+  fullCalls: Record<string, number>;
+  fullAttempts: Record<string, number>;
+  proxyRequests?: { bare: number; full: number };
+  findings: number;
+  functions: number;
+}
+
+interface LiveResult {
+  condition: string;
+  strategy: Strategy;
+  samples: LiveSample[];
+  bareMs: Spread;
+  fullMs: Spread;
+  ratio: Spread;
+}
+
+function benchClients(endpoint: string): AwsClients {
+  return createClients({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+}
+
+/** The floor of a live audit: every listing page, nothing else, all chains at once. */
+async function bareChains(clients: AwsClients, regions: readonly string[]): Promise<void> {
+  const listings = regions.map(async (region) => {
+    const pages = paginateListFunctions(
+      { client: clients.lambda(region), pageSize: 50 },
+      { FunctionVersion: 'ALL' },
+    );
+    for await (const page of pages) void page.Functions?.length;
+  });
+  const authorizationDetails = (async () => {
+    const pages = paginateGetAccountAuthorizationDetails(
+      { client: clients.iam, pageSize: 1000 },
+      { Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] },
+    );
+    for await (const page of pages) void page.RoleDetailList?.length;
+  })();
+  await Promise.all([...listings, authorizationDetails]);
+}
+
+async function measureLive(
+  endpoint: string,
+  regions: string[],
+  strategy: Strategy,
+  countRequests?: { count(): number; reset(): void },
+): Promise<LiveSample> {
+  collectGarbage();
+  const bareClients = benchClients(endpoint);
+  countRequests?.reset();
+  let startedAt = performance.now();
+  await bareChains(bareClients, regions);
+  const bareMs = performance.now() - startedAt;
+  const bareRequests = countRequests?.count();
+
+  collectGarbage();
+  const clients = benchClients(endpoint);
+  countRequests?.reset();
+  startedAt = performance.now();
+  const snapshot = await collectSnapshot({ clients, regions, collection: strategy });
+  const collectedAt = performance.now();
+  const report = auditSnapshot(snapshot);
+  const auditedAt = performance.now();
+  const fullRequests = countRequests?.count();
+  bareClients.iam.destroy();
+  clients.iam.destroy();
+  for (const region of regions) {
+    bareClients.lambda(region).destroy();
+    clients.lambda(region).destroy();
+  }
+  return {
+    bareMs,
+    fullMs: auditedAt - startedAt,
+    collectMs: collectedAt - startedAt,
+    auditMs: auditedAt - collectedAt,
+    bareCalls: bareClients.callCounts(),
+    fullCalls: clients.callCounts(),
+    fullAttempts: clients.attemptCounts(),
+    ...(bareRequests !== undefined && fullRequests !== undefined
+      ? { proxyRequests: { bare: bareRequests, full: fullRequests } }
+      : {}),
+    findings: report.findings.length,
+    functions: report.summary.functions,
+  };
+}
+
+async function benchLive(
+  options: BenchOptions,
+): Promise<{ seed: Record<string, unknown>; results: LiveResult[] }> {
+  const { functions, roles, policies, repetitions, latencyMs } = options.live;
+  progress('live: starting moto');
+  const moto = await startMoto();
+  const proxy = await startLatencyProxy({ target: moto.endpoint, delayMs: latencyMs });
+  try {
+    const account = generateAccount({ functions, roles, policies, seed: options.seed });
+    progress(`live: seeding moto with ${functions} functions / ${roles} roles / ${policies} policies`);
+    const seeded = await seedMoto(moto.endpoint, account, { concurrency: 16 });
+    progress(`live: seeded with ${seeded.requests} requests in ${(seeded.elapsedMs / 1000).toFixed(1)} s`);
+    const regions = account.regions;
+    const conditions = [
+      { condition: 'moto', endpoint: moto.endpoint, counter: undefined },
+      {
+        condition: `moto + ${latencyMs} ms`,
+        endpoint: proxy.endpoint,
+        counter: { count: proxy.requestCount, reset: proxy.resetCount },
+      },
+    ];
+    const results: LiveResult[] = [];
+    for (const { condition, endpoint, counter } of conditions) {
+      // Unmeasured: moto builds its per-region backends on the first call.
+      await bareChains(benchClients(endpoint), regions);
+      for (const strategy of ['bulk', 'per-role'] as const) {
+        const samples: LiveSample[] = [];
+        for (let repetition = 0; repetition < repetitions; repetition += 1) {
+          progress(`live: ${condition}, ${strategy}, repetition ${repetition + 1}/${repetitions}`);
+          samples.push(await measureLive(endpoint, regions, strategy, counter));
+        }
+        results.push({
+          condition,
+          strategy,
+          samples,
+          bareMs: spreadOf(samples.map((sample) => sample.bareMs)),
+          fullMs: spreadOf(samples.map((sample) => sample.fullMs)),
+          ratio: spreadOf(samples.map((sample) => sample.fullMs / sample.bareMs)),
+        });
+      }
+    }
+    return { seed: { ...seeded }, results };
+  } finally {
+    await proxy.close();
+    // The moto child is unreferenced: without a timer of our own the process would end while waiting for it.
+    const keepAlive = setInterval(() => undefined, 1_000);
+    await moto.stop();
+    clearInterval(keepAlive);
+  }
+}
+
+function liveRows(results: readonly LiveResult[]): Row[] {
+  const rows: Row[] = [];
+  for (const result of results) {
+    const prefix = `live ${result.condition}, ${result.strategy}`;
+    const first = result.samples[0]!;
+    const stableCalls = result.samples.every((sample) => sameCounts(sample.fullCalls, first.fullCalls));
+    const retried = result.samples.some((sample) => !sameCounts(sample.fullAttempts, sample.fullCalls));
+    const ratio = result.ratio.median;
+    const collect = spreadOf(result.samples.map((sample) => sample.collectMs));
+    const audit = spreadOf(result.samples.map((sample) => sample.auditMs));
+    rows.push(
+      {
+        measurement: `${prefix}: bare listing chains`,
+        value: result.bareMs,
+        unit: 'ms',
+        note: callsText(first.bareCalls),
+      },
+      {
+        measurement: `${prefix}: collect + audit`,
+        value: result.fullMs,
+        unit: 'ms',
+        note: `collect ${formatValue(collect.median, 'ms')} + audit ${formatValue(audit.median, 'ms')}; ${first.functions} functions, ${first.findings} findings; ${callsText(first.fullCalls)}${stableCalls ? '' : ' (calls varied between repetitions)'}${retried ? ' (SDK retried some calls)' : ''}`,
+      },
+      {
+        measurement: `${prefix}: ratio`,
+        value: result.ratio,
+        unit: 'x',
+        target: `≤ ${LIVE_RATIO_TARGET}×`,
+        met: ratio <= LIVE_RATIO_TARGET,
+        note:
+          result.strategy === 'per-role'
+            ? 'per-role reads every role and policy one by one: more calls than the bulk chain it is compared with'
+            : 'each repetition runs both, one after the other: median of the per-repetition ratios',
+      },
+    );
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Deployment artifact
+// ---------------------------------------------------------------------------------------------
+
+interface ArtifactResult {
+  zipBytes: number;
+  bundleBytes: number;
+  importMs: Spread;
+}
+
+const IMPORT_CHILD = `
+const startedAt = performance.now();
+await import(process.env.BENCH_HANDLER_URL);
+process.stdout.write(String(performance.now() - startedAt));
+`;
+
+async function benchArtifact(options: BenchOptions, directory: string): Promise<ArtifactResult> {
+  progress('artifact: building');
+  const outdir = join(directory, 'dist');
+  const built = await buildArtifact({ entry: join(repositoryRoot, 'src', 'handler.ts'), outdir });
+  const samples: number[] = [];
+  for (let run = 0; run < options.artifact.importRuns; run += 1) {
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', IMPORT_CHILD], {
+      env: { ...process.env, BENCH_HANDLER_URL: pathToFileURL(built.bundlePath).href, NODE_NO_WARNINGS: '1' },
+    });
+    samples.push(Number(stdout));
+  }
+  return { zipBytes: built.zipBytes, bundleBytes: built.bundleBytes, importMs: spreadOf(samples) };
+}
+
+function artifactRows(result: ArtifactResult): Row[] {
+  return [
+    {
+      measurement: 'artifact: lambda.zip',
+      value: spreadOf([result.zipBytes]),
+      unit: 'bytes',
+      target: `< ${formatValue(maximumZipBytes, 'bytes')}`,
+      met: result.zipBytes < maximumZipBytes,
+      note: `handler.mjs ${formatValue(result.bundleBytes, 'bytes')} unzipped`,
+    },
+    {
+      measurement: 'artifact: cold import of handler.mjs',
+      value: result.importMs,
+      unit: 'ms',
+      target: `< ${IMPORT_TARGET_MS} ms`,
+      met: result.importMs.median < IMPORT_TARGET_MS,
+      note: 'fresh node process each run, import() only (node startup excluded)',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchArguments(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const directory = mkdtempSync(join(tmpdir(), 'lambda-role-auditor-bench-'));
+  const startedAt = performance.now();
+  try {
+    const offline = await benchOffline(options, directory);
+    const live = options.live.enabled ? await benchLive(options) : undefined;
+    const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
+    const rows = [
+      ...offlineRows(offline),
+      ...(live ? liveRows(live.results) : []),
+      ...(artifact ? artifactRows(artifact) : []),
+    ];
+    const machine = {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+    };
+    const elapsedSeconds = (performance.now() - startedAt) / 1000;
+    process.stdout.write(
+      `lambda-role-auditor bench (${options.quick ? 'quick, ' : ''}node ${machine.node}, ${machine.cpus} CPUs, ${elapsedSeconds.toFixed(0)} s)\n`,
+    );
+    process.stdout.write(`${renderTable(rows)}\n`);
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(
+      options.out,
+      `${JSON.stringify(
+        {
+          generatedAt: new Date().toISOString(),
+          machine,
+          options,
+          elapsedSeconds,
+          rows,
+          offline,
+          ...(live ? { live } : {}),
+          ...(artifact ? { artifact } : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    progress(`results written to ${options.out}`);
+    return rows.some((row) => row.met === false) ? 1 : 0;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
