@@ -138,6 +138,8 @@ class Auditor {
   private readonly permissionsBySet = new Map<string, EffectivePermissions>();
   private readonly roleAnalyses = new Map<string, RoleAnalysis | null>();
   private readonly unknownReported = new Set<string>();
+  /** Roles present in the snapshot that still cannot be audited (a policy of theirs is missing). */
+  private readonly unreadableRoles = new Map<string, RoleReadFailure>();
 
   constructor(
     private readonly snapshot: AccountSnapshot,
@@ -286,7 +288,16 @@ class Auditor {
   }
 
   private roleFailure(roleArn: string): (RoleReadFailure & { missing: boolean }) | undefined {
+    const unreadable = this.unreadableRoles.get(roleArn);
+    if (unreadable) return { ...unreadable, missing: false };
     if (this.snapshot.roles.has(roleArn)) return undefined;
+    const parsed = parseArn(roleArn);
+    if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('role/')) {
+      // Lambda only accepts role ARNs; a hand-written file may hold anything else.
+      const message = `"${roleArn.slice(0, 200)}" is not an IAM role ARN`;
+      this.addError({ scope: 'function', arn: roleArn, code: 'InvalidRoleArn', message });
+      return { code: 'InvalidRoleArn', message, missing: false };
+    }
     const known = this.snapshot.roleFailures.get(roleArn);
     if (known) {
       const missing = known.code === 'NoSuchEntity';
@@ -295,7 +306,7 @@ class Auditor {
         this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
       return { ...known, missing };
     }
-    const account = parseArn(roleArn)?.account;
+    const account = parsed.account;
     if (account && account !== this.snapshot.account) {
       const message = `role is in account ${account}, not in the audited account ${this.snapshot.account}`;
       this.addError({ scope: 'role', arn: roleArn, code: 'CrossAccount', message });
@@ -346,7 +357,19 @@ class Auditor {
     return analysis ?? undefined;
   }
 
-  private buildAnalysis(role: RoleRecord): RoleAnalysis {
+  private buildAnalysis(role: RoleRecord): RoleAnalysis | null {
+    // Auditing a role without one of its policies would state findings the role may not have
+    // (logging-missing) or miss a Deny: like the collector, call the role unreadable instead.
+    const absent = [
+      ...role.attachedPolicyArns,
+      ...(role.permissionsBoundaryArn ? [role.permissionsBoundaryArn] : []),
+    ].filter((arn) => !this.snapshot.managedPolicies.has(arn));
+    if (absent.length > 0) {
+      const message = `polic${absent.length === 1 ? 'y' : 'ies'} ${absent.join(', ')} not in the snapshot: the role cannot be audited`;
+      this.unreadableRoles.set(role.arn, { code: 'PolicyUnreadable', message });
+      this.addError({ scope: 'role', arn: role.arn, code: 'PolicyUnreadable', message });
+      return null;
+    }
     const identity: ParsedPolicy[] = [];
     const setKey: string[] = [];
     for (const arn of [...role.attachedPolicyArns].sort()) {
@@ -422,7 +445,10 @@ class Auditor {
         scope: isManaged ? 'policy' : 'role',
         arn: isManaged ? policy : roleArn,
         code: 'UnknownAction',
-        message: `${policy} names action${actions.length === 1 ? '' : 's'} not in the IAM catalog: ${actions.slice(0, 10).join(', ')}`,
+        message: `${policy} names action${actions.length === 1 ? '' : 's'} not in the IAM catalog: ${actions
+          .slice(0, 10)
+          .map((action) => (action.length > 80 ? `${action.slice(0, 79)}…` : action))
+          .join(', ')}${actions.length > 10 ? ` and ${actions.length - 10} more` : ''}`,
       });
     }
   }

@@ -104,7 +104,8 @@ export function applySuppressions(
   tagSuppressions: (roleArn: string) => Suppression[],
   now: Date,
 ): ExpiredSuppression[] {
-  const expired = new Map<Suppression, ExpiredSuppression>();
+  // Keyed by content: tag suppressions are rebuilt for every finding of a role.
+  const expired = new Map<string, ExpiredSuppression>();
   for (const finding of findings) {
     const candidates: Array<[Suppression, 'file' | 'tag']> = [
       ...fileSuppressions.map((s): [Suppression, 'file'] => [s, 'file']),
@@ -117,8 +118,15 @@ export function applySuppressions(
         globMatches(suppression.role, [finding.roleArn, roleNameFromArn(finding.roleArn)]);
       if (!matches) continue;
       if (isExpired(suppression.until, now)) {
-        if (!expired.has(suppression)) {
-          expired.set(suppression, {
+        const key = JSON.stringify([
+          source,
+          suppression.rule,
+          suppression.function,
+          suppression.role,
+          suppression.until,
+        ]);
+        if (!expired.has(key)) {
+          expired.set(key, {
             ...(suppression.rule ? { rule: suppression.rule } : {}),
             ...(suppression.function ? { function: suppression.function } : {}),
             ...(suppression.role ? { role: suppression.role } : {}),

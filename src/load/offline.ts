@@ -223,6 +223,17 @@ function applySnapshotExtension(snapshot: AccountSnapshot, authDetails: unknown)
   }
 }
 
+/**
+ * JSON.parse's message quotes the text around the error, which in a functions file may be an
+ * environment variable's value: keep only where the error is.
+ */
+function syntaxErrorWithoutExcerpt(error: Error): string {
+  const position = /position (\d+)/.exec(error.message)?.[1];
+  if (position !== undefined) return `syntax error at character ${position}`;
+  if (/end of (?:JSON )?input/i.test(error.message)) return 'the file ends too early';
+  return 'syntax error';
+}
+
 async function readJsonFile(path: string): Promise<unknown> {
   let content: string;
   try {
@@ -240,7 +251,9 @@ async function readJsonFile(path: string): Promise<unknown> {
   try {
     return JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
   } catch (error) {
-    throw new InputFileError(path, `is not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new InputFileError(path, `is not valid JSON (${syntaxErrorWithoutExcerpt(error as Error)})`, {
+      cause: error,
+    });
   }
 }
 

@@ -94,7 +94,7 @@ describe('Secrets: the CLI never prints environment variable values', () => {
     expect(leakedCanaries(buildMessage(report).message)).toEqual([]);
   });
 
-  it.fails('keeps values out of the error message of a functions file that is not valid JSON', async () => {
+  it('keeps values out of the error message of a functions file that is not valid JSON', async () => {
     // A value pasted without its quotes: JSON.parse's message quotes ten characters either side of the
     // error position (`Unexpected token 's', ..."\"API_KEY\":sk9f2c}}}]}" is not valid JSON`), and the
     // loader (src/load/offline.ts, readJsonFile) prints that message whole on stderr (exit code 2).
