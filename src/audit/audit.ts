@@ -36,61 +36,35 @@ interface RoleAnalysis {
 /** The functions (one record per unqualified ARN) that run as one role, in the order first seen. */
 class RoleUsers {
   readonly byArn = new Map<string, FunctionRecord>();
-  private nameCounts: Map<string, number> | undefined;
-  private repeatedNames = 0;
-  private indexOfArn: Map<string, number> | undefined;
-  private names: string[] = [];
-  /** `name (region)` of each user, built once per role and shared by every finding that lists them. */
-  private regional: string[] = [];
+  private arns: string[] = [];
+  /** `name`, or `name (region)` where the name alone is ambiguous; built once per role. */
+  private labels: string[] | undefined;
 
-  /**
-   * What `role-shared` says about the other users of the role, seen from the function `self`: their
-   * names, with the region where a name alone would be ambiguous (a name used twice among them, or
-   * the function's own name in another region).
-   */
-  sharedWith(self: string, selfName: string): string[] {
-    const counts = this.countNames();
-    // A name repeated overall is repeated among the others too, unless the repetition is this function's own entry.
-    const own = this.byArn.get(self);
-    const ownCount = own ? (counts.get(own.functionName) ?? 0) : 0;
-    const duplicateNames = this.repeatedNames - (ownCount === 2 ? 1 : 0) > 0;
-    const selfIndex = this.indexOfArn?.get(self);
-    const labels = duplicateNames ? this.regional : this.names;
-    const nameIsOwn = own?.functionName === selfName && counts.get(selfName) === 1;
-    if (selfIndex !== undefined && (duplicateNames || nameIsOwn)) {
-      // No other user shares this function's name: every label is the plain or regional one.
-      const others = labels.slice();
-      others.splice(selfIndex, 1);
-      return others;
+  /** Up to `limit` labels of the role's other users, and how many other users there are. */
+  othersOf(self: string, limit: number): { sample: string[]; count: number } {
+    const labels = this.buildLabels();
+    const sample: string[] = [];
+    for (let index = 0; index < labels.length && sample.length < limit; index += 1) {
+      if (this.arns[index] !== self) sample.push(labels[index]!);
     }
-    const others: string[] = [];
-    let index = 0;
-    for (const [arn, user] of this.byArn) {
-      if (arn !== self) {
-        others.push(
-          duplicateNames || user.functionName === selfName ? this.regional[index]! : user.functionName,
-        );
-      }
-      index += 1;
-    }
-    return others;
+    return { sample, count: this.byArn.size - (this.byArn.has(self) ? 1 : 0) };
   }
 
-  private countNames(): Map<string, number> {
-    if (this.nameCounts) return this.nameCounts;
+  private buildLabels(): string[] {
+    if (this.labels) return this.labels;
     const counts = new Map<string, number>();
-    this.indexOfArn = new Map();
-    for (const [arn, user] of this.byArn) {
-      this.indexOfArn.set(arn, this.names.length);
-      this.names.push(user.functionName);
-      this.regional.push(`${user.functionName} (${user.region})`);
+    for (const user of this.byArn.values())
       counts.set(user.functionName, (counts.get(user.functionName) ?? 0) + 1);
-    }
-    for (const count of counts.values()) if (count > 1) this.repeatedNames += 1;
-    this.nameCounts = counts;
-    return counts;
+    this.arns = [...this.byArn.keys()];
+    this.labels = [...this.byArn.values()].map((user) =>
+      (counts.get(user.functionName) ?? 0) > 1 ? `${user.functionName} (${user.region})` : user.functionName,
+    );
+    return this.labels;
   }
 }
+
+/** How many other users of a shared role a finding names; the count says how many there are in all. */
+const SHARED_WITH_SAMPLE = 20;
 
 /** One-shot hashing where Node has it (20.12+), the same digest through a Hash object elsewhere. */
 const sha256Hex: (text: string) => string =
@@ -256,7 +230,10 @@ class Auditor {
       snapshot: this.snapshot,
       role: analysis?.context,
       roleFailure: failure,
-      sharedWith: sameRoleAsLatest || !users ? [] : users.sharedWith(unqualifiedArn(fn), fn.functionName),
+      sharedWith:
+        sameRoleAsLatest || !users
+          ? { sample: [], count: 0 }
+          : users.othersOf(unqualifiedArn(fn), SHARED_WITH_SAMPLE),
     };
     const findings: Finding[] = [];
     if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));

@@ -12,11 +12,19 @@ export const roleShared: FunctionRule = {
     remediation: 'Give each function its own role with only the permissions that function uses.',
   },
   check(context) {
-    if (context.sharedWith.length === 0) return [];
+    const { sample, count } = context.sharedWith;
+    if (count === 0) return [];
+    const more = count - sample.length;
     return [
       {
-        message: `The role is also the execution role of ${context.sharedWith.length} other function${context.sharedWith.length === 1 ? '' : 's'}: ${shortList(context.sharedWith)}.`,
-        evidence: [{ resources: [context.fn.roleArn], functions: context.sharedWith }],
+        message: `The role is also the execution role of ${count} other function${count === 1 ? '' : 's'}: ${shortList(sample, 5, count)}.`,
+        evidence: [
+          {
+            resources: [context.fn.roleArn],
+            functions: sample,
+            ...(more > 0 ? { detail: `and ${more} more functions` } : {}),
+          },
+        ],
       },
     ];
   },

@@ -49,8 +49,8 @@ export interface FunctionContext {
   role: RoleContext | undefined;
   /** Why the role could not be read, when it could not. */
   roleFailure: (RoleReadFailure & { missing: boolean }) | undefined;
-  /** Other functions (unqualified names) that use the same role. */
-  sharedWith: string[];
+  /** Other functions that use the same role: how many, and the first few names. */
+  sharedWith: { sample: string[]; count: number };
 }
 
 export interface RoleRule {

@@ -56,8 +56,8 @@ export function evidenceByStatement(grants: Array<{ action: CatalogAction; grant
   );
 }
 
-/** A short human list: `a, b, c and 4 more`. */
-export function shortList(items: readonly string[], limit = 5): string {
-  if (items.length <= limit) return items.join(', ');
-  return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+/** A short human list: `a, b, c and 4 more` (`total` when the list is itself a sample of more). */
+export function shortList(items: readonly string[], limit = 5, total = items.length): string {
+  if (total <= limit) return items.join(', ');
+  return `${items.slice(0, limit).join(', ')} and ${total - Math.min(limit, items.length)} more`;
 }

@@ -193,7 +193,9 @@ describe('Hostile policy documents (offline audit)', () => {
         ),
       },
     ]);
-    expect(report.errors[0]!.message).toContain(`s3:${wildcard}`);
+    // The pattern is named, cut short: an error entry is not the place for 10,000 characters.
+    expect(report.errors[0]!.message).toContain(`s3:${wildcard.slice(0, 40)}`);
+    expect(report.errors[0]!.message.length).toBeLessThan(400);
     // `*` on a pattern that no real ARN matches is not administrator access.
     expect(findingsOf(report, 'hostile')).toEqual(['inline-policy info']);
     expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
