@@ -274,7 +274,7 @@ class Auditor {
     if (unreadable) return { ...unreadable, missing: false };
     if (this.snapshot.roles.has(roleArn)) return undefined;
     const parsed = parseArn(roleArn);
-    if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('role/')) {
+    if (parsed?.service !== 'iam' || !parsed.resource.startsWith('role/')) {
       // Lambda only accepts role ARNs; a hand-written file may hold anything else.
       const message = `"${roleArn.slice(0, 200)}" is not an IAM role ARN`;
       this.addError({ scope: 'function', arn: roleArn, code: 'InvalidRoleArn', message });

@@ -1,3 +1,4 @@
+import { isPlainObject, type PlainObject } from '../model/json.js';
 import type { AuditReport, Finding, ResolvedFinding } from '../model/report.js';
 import { compareSeverity, isSeverity } from '../model/severity.js';
 
@@ -19,12 +20,6 @@ export interface DiffOptions {
    * report can only resolve findings of functions that still have a finding now.
    */
   auditedFunctionArns?: Iterable<string>;
-}
-
-type PlainObject = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is PlainObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string {

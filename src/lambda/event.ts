@@ -1,3 +1,4 @@
+import { isPlainObject } from '../model/json.js';
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 
 /** An event the handler does not accept: the invocation fails with this message. */
@@ -16,10 +17,6 @@ export interface InvocationOptions {
 
 const CONSOLE_FIELDS = ['dryRun', 'regions', 'functions', 'minSeverity'];
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function stringList(value: unknown, field: string, check?: (item: string) => boolean): string[] {
   if (

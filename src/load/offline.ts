@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isPlainObject, type PlainObject } from '../model/json.js';
 import { findSecretSuspects } from '../model/secrets.js';
 import type { AccountSnapshot, FunctionRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 import { emptySnapshot } from '../model/snapshot.js';
@@ -14,12 +15,6 @@ export class InputFileError extends Error {
   ) {
     super(`${file}: ${message}`, options);
   }
-}
-
-type PlainObject = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is PlainObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string | undefined {

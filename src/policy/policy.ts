@@ -4,6 +4,7 @@
  * into statements that know where they came from. Parsing never throws: a document that cannot be
  * understood is a value describing the problem.
  */
+import { isPlainObject, type PlainObject } from '../model/json.js';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -39,12 +40,6 @@ export type PolicyParseResult =
 
 /** Larger than any document IAM accepts (10,240 characters inline, 6,144 managed) by a wide margin. */
 export const MAX_DOCUMENT_CHARACTERS = 2_000_000;
-
-type PlainObject = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is PlainObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Turns a raw document (object, JSON or URL-encoded JSON) into a plain object, or a reason why not. */
 export function decodePolicyDocument(
