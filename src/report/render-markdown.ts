@@ -3,6 +3,7 @@ import { compareSeverity, SEVERITIES } from '../model/severity.js';
 import {
   CONDITIONAL_FOOTNOTE,
   compareText,
+  describeEvidence,
   describeMuting,
   functionLabel,
   groupByFunction,
@@ -194,25 +195,5 @@ function tableRow(cells: readonly string[]): string {
 }
 
 function describeEvidenceMarkdown(evidence: Evidence): string {
-  const parts: string[] = [];
-  const where: string[] = [];
-  if (hasText(evidence.policy)) where.push(`policy ${code(evidence.policy)}`);
-  if (hasText(evidence.statement)) where.push(`statement ${code(evidence.statement)}`);
-  if (where.length > 0) parts.push(where.join(', '));
-  const lists: [string, string[] | undefined][] = [
-    ['actions', evidence.actions],
-    ['resources', evidence.resources],
-    ['principals', evidence.principals],
-    ['variables', evidence.variables],
-    ['functions', evidence.functions],
-    ['services', evidence.services],
-  ];
-  for (const [label, items] of lists) {
-    if (!Array.isArray(items) || items.length === 0) continue;
-    const shown = items.slice(0, LIST_PREVIEW).map((item) => code(item));
-    const rest = items.length - LIST_PREVIEW;
-    parts.push(`${label}: ${shown.join(', ')}${rest > 0 ? ` … and ${rest} more` : ''}`);
-  }
-  if (hasText(evidence.detail)) parts.push(escapeText(evidence.detail));
-  return parts.join('; ');
+  return describeEvidence(evidence, LIST_PREVIEW, { quote: (text) => code(text), escape: escapeText });
 }

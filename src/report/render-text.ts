@@ -107,9 +107,13 @@ function breakPoint(word: string, limit: number): number {
  * @example
  * previewList(['a', 'b', 'c', 'd'], 2); // 'a, b … and 2 more'
  */
-export function previewList(items: readonly string[] | undefined, limit: number): string {
+export function previewList(
+  items: readonly string[] | undefined,
+  limit: number,
+  quote: (text: string) => string = (text) => text,
+): string {
   if (!Array.isArray(items) || items.length === 0) return '';
-  const shown = items.slice(0, limit).join(', ');
+  const shown = items.slice(0, limit).map(quote).join(', ');
   const rest = items.length - limit;
   return rest > 0 ? `${shown} … and ${rest} more` : shown;
 }
@@ -122,11 +126,18 @@ export function previewList(items: readonly string[] | undefined, limit: number)
  * describeEvidence({ policy: 'AdministratorAccess', statement: '0', actions: ['*'], resources: ['*'] });
  * // 'policy AdministratorAccess, statement 0; actions: *; resources: *'
  */
-export function describeEvidence(evidence: Evidence, limit = LIST_PREVIEW): string {
+export function describeEvidence(
+  evidence: Evidence,
+  limit = LIST_PREVIEW,
+  markup: { quote: (text: string) => string; escape: (text: string) => string } = {
+    quote: (text) => text,
+    escape: (text) => text,
+  },
+): string {
   const parts: string[] = [];
   const where: string[] = [];
-  if (hasText(evidence.policy)) where.push(`policy ${evidence.policy}`);
-  if (hasText(evidence.statement)) where.push(`statement ${evidence.statement}`);
+  if (hasText(evidence.policy)) where.push(`policy ${markup.quote(evidence.policy)}`);
+  if (hasText(evidence.statement)) where.push(`statement ${markup.quote(evidence.statement)}`);
   if (where.length > 0) parts.push(where.join(', '));
   const lists: [string, string[] | undefined][] = [
     ['actions', evidence.actions],
@@ -137,10 +148,10 @@ export function describeEvidence(evidence: Evidence, limit = LIST_PREVIEW): stri
     ['services', evidence.services],
   ];
   for (const [label, items] of lists) {
-    const preview = previewList(items, limit);
+    const preview = previewList(items, limit, markup.quote);
     if (preview !== '') parts.push(`${label}: ${preview}`);
   }
-  if (hasText(evidence.detail)) parts.push(evidence.detail);
+  if (hasText(evidence.detail)) parts.push(markup.escape(evidence.detail));
   return parts.join('; ');
 }
 
