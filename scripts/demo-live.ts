@@ -23,13 +23,8 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import yazl from 'yazl';
@@ -43,6 +38,7 @@ import {
   startMoto,
   TEST_CREDENTIALS,
 } from '../test/support/moto.js';
+import { subscribeQueue as subscribeSqsQueue } from '../test/support/sqs.js';
 import { buildArtifact, formatBytes, parseBuildArguments } from './build.js';
 import { type DeployClients, deploy, formatOutputsTable, parseDeployArguments } from './deploy.js';
 
@@ -253,17 +249,12 @@ export async function subscribeQueue(
 ): Promise<string> {
   const sqs = new SQSClient(clientConfig(access));
   const sns = new SNSClient(clientConfig(access));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns.send(
-    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }),
-  );
-  sqs.destroy();
-  sns.destroy();
-  if (!QueueUrl) throw new Error(`Queue ${queueName} was not created`);
-  return QueueUrl;
+  try {
+    return (await subscribeSqsQueue(sns, sqs, topicArn, queueName)).url;
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+  }
 }
 
 /** A report as an SQS subscriber of the topic receives it. */

@@ -1,13 +1,6 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { LambdaConfig } from '../../src/lambda/config.js';
 import type { InvocationOptions } from '../../src/lambda/event.js';
@@ -24,6 +17,7 @@ import {
   startMoto,
   TEST_CREDENTIALS,
 } from '../support/moto.js';
+import { drainQueue, subscribeQueue } from '../support/sqs.js';
 
 /** The regions the seeded account has functions in. */
 export const SEEDED_REGIONS = ['us-east-1', 'us-west-2'];
@@ -175,36 +169,13 @@ export function findingKeys(findings: Finding[]): string[] {
 export async function topicWithQueue(environment: FaultEnvironment): Promise<{ queueUrl: string }> {
   const { sns, sqs } = environment.direct;
   await sns.send(new CreateTopicCommand({ Name: TOPIC_NAME }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `reports-${Date.now()}` }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: TOPIC_ARN,
-      Protocol: 'sqs',
-      Endpoint: Attributes!.QueueArn!,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-  return { queueUrl: QueueUrl! };
+  const queue = await subscribeQueue(sns, sqs, TOPIC_ARN, `reports-${Date.now()}`, { raw: true });
+  return { queueUrl: queue.url };
 }
 
 /** Receives and deletes what the queue holds, so that a later test does not see it again. */
 export async function receiveAll(environment: FaultEnvironment, queueUrl: string): Promise<Message[]> {
-  const { sqs } = environment.direct;
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 1,
-      MessageAttributeNames: ['All'],
-    }),
-  );
-  for (const message of Messages) {
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-  }
-  return Messages;
+  return drainQueue(environment.direct.sqs, queueUrl);
 }
 
 /** Creates the report bucket in moto. */

@@ -4,14 +4,8 @@ import { join } from 'node:path';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/main.js';
@@ -25,6 +19,7 @@ import {
   startMoto,
   TEST_CREDENTIALS,
 } from '../support/moto.js';
+import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import { LAMBDA_TRUST } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
@@ -91,37 +86,16 @@ async function seedCanaryAccount(endpoint: string): Promise<void> {
   await iam.send(new DeleteRoleCommand({ RoleName: 'deleted-later' }));
   await sns.send(new CreateTopicCommand({ Name: TOPIC_NAME }));
   for (const kind of ['raw', 'enveloped'] as const) {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `secrets-${kind}` }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: TOPIC_ARN,
-        Protocol: 'sqs',
-        Endpoint: Attributes!.QueueArn!,
-        ...(kind === 'raw' ? { Attributes: { RawMessageDelivery: 'true' } } : {}),
-      }),
-    );
-    queues[kind] = QueueUrl!;
+    queues[kind] = (
+      await subscribeQueue(sns, sqs, TOPIC_ARN, `secrets-${kind}`, { raw: kind === 'raw' })
+    ).url;
   }
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   for (const client of [iam, lambda, sns]) client.destroy();
 }
 
 async function drain(queueUrl: string): Promise<string[]> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 1,
-      MessageAttributeNames: ['All'],
-    }),
-  );
-  for (const message of Messages) {
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-  }
-  return Messages.map((message) => JSON.stringify(message));
+  return (await drainQueue(sqs, queueUrl)).map((message) => JSON.stringify(message));
 }
 
 async function archivedObjects(): Promise<Array<{ key: string; body: string }>> {

@@ -5,14 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collect/clients.js';
 import { type CollectionStrategy, collectSnapshot } from '../../src/collect/collect.js';
@@ -28,6 +22,7 @@ import {
   startMoto,
   TEST_CREDENTIALS,
 } from '../support/moto.js';
+import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import {
   CANARY_ACCESS_KEY_ID,
   CANARY_PASSWORD,
@@ -149,46 +144,13 @@ function comparableFindings(report: AuditReport) {
     .sort((left, right) => left.id.localeCompare(right.id));
 }
 
-async function createQueue(name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return { url: QueueUrl as string, arn: Attributes?.QueueArn as string };
-}
-
 /** A topic with one SQS subscriber receiving the SNS envelope and one with raw message delivery. */
 async function topicWithQueues(name: string) {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
-  const enveloped = await createQueue(`${name}-enveloped`);
-  const raw = await createQueue(`${name}-raw`);
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: enveloped.arn }));
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn,
-      Protocol: 'sqs',
-      Endpoint: raw.arn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-  return { topicArn: TopicArn as string, enveloped, raw };
-}
-
-/** Every message waiting in a queue (moto delivers SNS messages synchronously on Publish). */
-async function drainQueue(queueUrl: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (!Messages?.length) return messages;
-    messages.push(...Messages);
-  }
+  const topicArn = TopicArn as string;
+  const enveloped = await subscribeQueue(sns, sqs, topicArn, `${name}-enveloped`);
+  const raw = await subscribeQueue(sns, sqs, topicArn, `${name}-raw`, { raw: true });
+  return { topicArn, enveloped, raw };
 }
 
 /** Every object of a bucket, key and body. */
@@ -320,7 +282,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     // assess
     expect(run.stderr).toContain(`report published to ${topicArn}`);
     const total = Object.values(report.summary.findings).reduce((sum, count) => sum + count, 0);
-    const [envelopedMessage, ...moreEnveloped] = await drainQueue(enveloped.url);
+    const [envelopedMessage, ...moreEnveloped] = await drainQueue(sqs, enveloped.url);
     expect(moreEnveloped).toEqual([]);
     const envelope = JSON.parse(envelopedMessage?.Body ?? '{}') as SnsEnvelope;
     expect(envelope.Type).toBe('Notification');
@@ -344,7 +306,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     );
     expect(published).toEqual(report);
 
-    const [rawMessage, ...moreRaw] = await drainQueue(raw.url);
+    const [rawMessage, ...moreRaw] = await drainQueue(sqs, raw.url);
     expect(moreRaw).toEqual([]);
     expect(JSON.parse(rawMessage?.Body ?? '{}')).toEqual(report);
     expect(rawMessage?.MessageAttributes).toEqual({
@@ -552,7 +514,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
       expect(run.stdout).toContain('DB_PASSWORD');
       expect(run.stdout).toContain('LEGACY_UPLOADER_ID');
     }
-    const messages = [...(await drainQueue(enveloped.url)), ...(await drainQueue(raw.url))];
+    const messages = [...(await drainQueue(sqs, enveloped.url)), ...(await drainQueue(sqs, raw.url))];
     expect(messages).toHaveLength(2 * formats.length);
     const objects = await bucketObjects(bucket);
     expect(objects.size).toBeGreaterThanOrEqual(2);

@@ -6,13 +6,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compareReports } from '../../src/audit/diff.js';
 import type { AuditReport } from '../../src/model/report.js';
@@ -20,6 +14,7 @@ import { archiveReport, readLatestReport, readSuppressionsFile } from '../../src
 import { publishReport } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
+import { createQueue, drainQueue } from '../support/sqs.js';
 import { demoReport, largeReport, recount } from './demo-report.js';
 
 const REGION = 'us-east-1';
@@ -49,25 +44,10 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-async function queue(name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
-
 async function receiveOne(queueUrl: string): Promise<Message> {
-  const { Messages } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 1,
-      MessageAttributeNames: ['All'],
-    }),
-  );
-  expect(Messages).toHaveLength(1);
-  return Messages![0]!;
+  const messages = await drainQueue(sqs, queueUrl);
+  expect(messages).toHaveLength(1);
+  return messages[0]!;
 }
 
 /** The demo report compared with a previous run that did not have the admin-access finding yet. */
@@ -85,8 +65,8 @@ describe('publishReport against moto', () => {
   it('delivers the JSON report to SQS, wrapped in the SNS envelope or raw', async () => {
     // Prepare: one topic, one queue with the SNS envelope, one with raw message delivery
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'lambda-role-auditor' }));
-    const enveloped = await queue('auditor-enveloped');
-    const raw = await queue('auditor-raw');
+    const enveloped = await createQueue(sqs, 'auditor-enveloped');
+    const raw = await createQueue(sqs, 'auditor-raw');
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: enveloped.arn }));
     await sns.send(
       new SubscribeCommand({
@@ -140,7 +120,7 @@ describe('publishReport against moto', () => {
   it('delivers a trimmed report of 5,000 findings that SNS accepts', async () => {
     // Prepare
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'lambda-role-auditor' }));
-    const raw = await queue('auditor-raw');
+    const raw = await createQueue(sqs, 'auditor-raw');
     await sns.send(
       new SubscribeCommand({
         TopicArn,
