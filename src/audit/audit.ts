@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { AuditReport, Evidence, Finding, SeverityCounts } from '../model/report.js';
+import type { AuditReport, Finding, SeverityCounts } from '../model/report.js';
 import { atLeast, compareSeverity, lowerSeverity, type Severity } from '../model/severity.js';
 import type {
   AccountSnapshot,
@@ -36,18 +36,31 @@ interface RoleAnalysis {
 /** The functions (one record per unqualified ARN) that run as one role, in the order first seen. */
 class RoleUsers {
   readonly byArn = new Map<string, FunctionRecord>();
-  private arns: string[] = [];
+  /** Position of each user among the labels. */
+  private positions: Map<string, number> | undefined;
   /** `name`, or `name (region)` where the name alone is ambiguous; built once per role. */
   private labels: string[] | undefined;
+  /** The answer for every function outside the first `limit` users: the same sample, shared. */
+  private sharedAnswer: { limit: number; member: boolean; answer: SharedWith } | undefined;
 
   /** Up to `limit` labels of the role's other users, and how many other users there are. */
-  othersOf(self: string, limit: number): { sample: string[]; count: number } {
+  othersOf(self: string, limit: number): SharedWith {
     const labels = this.buildLabels();
-    const sample: string[] = [];
-    for (let index = 0; index < labels.length && sample.length < limit; index += 1) {
-      if (this.arns[index] !== self) sample.push(labels[index]!);
+    const position = this.positions!.get(self);
+    const member = position !== undefined;
+    const count = this.byArn.size - (member ? 1 : 0);
+    if (position !== undefined && position < limit) {
+      const sample = labels.slice(0, limit + 1);
+      sample.splice(position, 1);
+      if (sample.length > limit) sample.length = limit;
+      return { sample, count };
     }
-    return { sample, count: this.byArn.size - (this.byArn.has(self) ? 1 : 0) };
+    const shared = this.sharedAnswer;
+    if (shared && shared.limit === limit && shared.member === member) return shared.answer;
+    // Frozen: the findings of every such function share it.
+    const answer: SharedWith = { sample: Object.freeze(labels.slice(0, limit)) as string[], count };
+    this.sharedAnswer = { limit, member, answer };
+    return answer;
   }
 
   private buildLabels(): string[] {
@@ -55,13 +68,21 @@ class RoleUsers {
     const counts = new Map<string, number>();
     for (const user of this.byArn.values())
       counts.set(user.functionName, (counts.get(user.functionName) ?? 0) + 1);
-    this.arns = [...this.byArn.keys()];
-    this.labels = [...this.byArn.values()].map((user) =>
-      (counts.get(user.functionName) ?? 0) > 1 ? `${user.functionName} (${user.region})` : user.functionName,
-    );
+    this.positions = new Map();
+    this.labels = [];
+    for (const [arn, user] of this.byArn) {
+      this.positions.set(arn, this.labels.length);
+      this.labels.push(
+        (counts.get(user.functionName) ?? 0) > 1
+          ? `${user.functionName} (${user.region})`
+          : user.functionName,
+      );
+    }
     return this.labels;
   }
 }
+
+type SharedWith = FunctionContext['sharedWith'];
 
 /** How many other users of a shared role a finding names; the count says how many there are in all. */
 const SHARED_WITH_SAMPLE = 20;
@@ -117,6 +138,7 @@ class Auditor {
   private readonly permissionsBySet = new Map<string, EffectivePermissions>();
   private readonly roleAnalyses = new Map<string, RoleAnalysis | null>();
   private readonly unknownReported = new Set<string>();
+  private readonly tagSuppressionsByRole = new Map<string, Suppression[]>();
   /** Roles present in the snapshot that still cannot be audited (a policy of theirs is missing). */
   private readonly unreadableRoles = new Map<string, RoleReadFailure>();
 
@@ -146,8 +168,10 @@ class Auditor {
 
     const latestRole = new Map<string, FunctionRecord>();
     const usersOfRole = new Map<string, RoleUsers>();
-    for (const fn of functions) {
-      const unqualified = unqualifiedArn(fn);
+    const unqualifiedArns = functions.map(unqualifiedArn);
+    for (let index = 0; index < functions.length; index += 1) {
+      const fn = functions[index]!;
+      const unqualified = unqualifiedArns[index]!;
       if (fn.version === '$LATEST') latestRole.set(unqualified, fn);
       let users = usersOfRole.get(fn.roleArn);
       if (!users) {
@@ -158,8 +182,10 @@ class Auditor {
     }
 
     const findings: Finding[] = [];
-    for (const fn of functions) {
-      const latest = latestRole.get(unqualifiedArn(fn));
+    for (let index = 0; index < functions.length; index += 1) {
+      const fn = functions[index]!;
+      const unqualified = unqualifiedArns[index]!;
+      const latest = latestRole.get(unqualified);
       const sameRoleAsLatest =
         fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
       if (sameRoleAsLatest) {
@@ -167,7 +193,7 @@ class Auditor {
         const latestSecrets = new Set(latest.secretSuspects.map((suspect) => suspect.name));
         if (fn.secretSuspects.every((suspect) => latestSecrets.has(suspect.name))) continue;
       }
-      findings.push(...this.auditFunction(fn, usersOfRole, sameRoleAsLatest));
+      this.auditFunction(fn, unqualified, usersOfRole, sameRoleAsLatest, findings);
     }
 
     const roles = new Set(functions.map((fn) => fn.roleArn));
@@ -200,7 +226,7 @@ class Auditor {
       account: snapshot.account,
       regions: [...snapshot.regions],
       summary: {
-        functions: new Set(functions.map(unqualifiedArn)).size,
+        functions: new Set(unqualifiedArns).size,
         roles: roles.size,
         findings: counts,
         muted,
@@ -214,19 +240,31 @@ class Auditor {
     return report;
   }
 
+  /** A role's tag suppressions, read once per role. */
   private tagSuppressions(roleArn: string): Suppression[] {
+    let suppressions = this.tagSuppressionsByRole.get(roleArn);
+    if (suppressions) return suppressions;
     const role = this.snapshot.roles.get(roleArn);
-    if (!role) return [];
-    const { suppressions, problem } = suppressionsFromTags(role);
-    if (problem) this.addError({ scope: 'role', arn: roleArn, code: 'InvalidSuppression', message: problem });
+    if (role) {
+      const read = suppressionsFromTags(role);
+      suppressions = read.suppressions;
+      if (read.problem)
+        this.addError({ scope: 'role', arn: roleArn, code: 'InvalidSuppression', message: read.problem });
+    } else {
+      suppressions = [];
+    }
+    this.tagSuppressionsByRole.set(roleArn, suppressions);
     return suppressions;
   }
 
+  /** Adds the function's findings to `findings`. */
   private auditFunction(
     fn: FunctionRecord,
+    unqualified: string,
     usersOfRole: Map<string, RoleUsers>,
     sameRoleAsLatest: boolean,
-  ): Finding[] {
+    findings: Finding[],
+  ): void {
     const analysis = sameRoleAsLatest ? undefined : this.analyseRole(fn.roleArn);
     const failure = sameRoleAsLatest ? undefined : this.roleFailure(fn.roleArn);
     const users = usersOfRole.get(fn.roleArn);
@@ -238,15 +276,13 @@ class Auditor {
       sharedWith:
         sameRoleAsLatest || !users
           ? { sample: [], count: 0 }
-          : users.othersOf(unqualifiedArn(fn), SHARED_WITH_SAMPLE),
+          : users.othersOf(unqualified, SHARED_WITH_SAMPLE),
     };
-    const findings: Finding[] = [];
     if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));
     for (const rule of FUNCTION_RULES) {
       if (sameRoleAsLatest && rule.meta.id !== 'secrets-in-environment') continue;
       for (const hit of rule.check(context)) findings.push(this.toFinding(fn, rule.meta, hit));
     }
-    return findings;
   }
 
   private toFinding(fn: FunctionRecord, meta: RuleMetadata, hit: RuleHit): Finding {
@@ -262,7 +298,8 @@ class Auditor {
       region: fn.region,
       roleArn: fn.roleArn,
       message: hit.message,
-      evidence: hit.evidence.map((evidence): Evidence => ({ ...evidence })),
+      // A role's hits are frozen and shared by the findings of all its functions.
+      evidence: hit.evidence,
       remediation: meta.remediation,
       conditional,
       muted: null,
@@ -406,7 +443,11 @@ class Auditor {
     };
     const hits: RoleAnalysis['hits'] = [];
     for (const rule of ROLE_RULES) {
-      for (const hit of rule.check(context)) hits.push({ meta: rule.meta, hit });
+      for (const hit of rule.check(context)) {
+        for (const evidence of hit.evidence) Object.freeze(evidence);
+        Object.freeze(hit.evidence);
+        hits.push({ meta: rule.meta, hit });
+      }
     }
     return { context, hits };
   }

@@ -69,9 +69,12 @@ export function isExpired(until: string | undefined, now: Date): boolean {
   return now.getTime() >= Date.parse(`${until}T00:00:00Z`) + 86_400_000;
 }
 
-function globMatches(pattern: string | undefined, candidates: string[]): boolean {
+/** Whether the glob (absent: anything) matches the value or the alternative name given. */
+function globMatches(pattern: string | undefined, value: string, alternative?: string): boolean {
   if (pattern === undefined) return true;
-  return candidates.some((candidate) => matchesWildcard(pattern, candidate));
+  return (
+    matchesWildcard(pattern, value) || (alternative !== undefined && matchesWildcard(pattern, alternative))
+  );
 }
 
 /** The suppressions a role's tags declare; an invalid tag set yields a problem instead. */
@@ -104,20 +107,18 @@ export function applySuppressions(
   tagSuppressions: (roleArn: string) => Suppression[],
   now: Date,
 ): ExpiredSuppression[] {
-  // Keyed by content: tag suppressions are rebuilt for every finding of a role.
   const expired = new Map<string, ExpiredSuppression>();
-  for (const finding of findings) {
-    const candidates: Array<[Suppression, 'file' | 'tag']> = [
-      ...fileSuppressions.map((s): [Suppression, 'file'] => [s, 'file']),
-      ...tagSuppressions(finding.roleArn).map((s): [Suppression, 'tag'] => [s, 'tag']),
-    ];
-    for (const [suppression, source] of candidates) {
+  /** Mutes the finding with the first suppression of `list` that matches it and is in force. */
+  const mute = (finding: Finding, list: Suppression[], source: 'file' | 'tag'): boolean => {
+    for (const suppression of list) {
       const matches =
-        globMatches(suppression.rule, [finding.ruleId]) &&
-        globMatches(suppression.function, [finding.functionName, finding.functionArn]) &&
-        globMatches(suppression.role, [finding.roleArn, roleNameFromArn(finding.roleArn)]);
+        globMatches(suppression.rule, finding.ruleId) &&
+        globMatches(suppression.function, finding.functionName, finding.functionArn) &&
+        (suppression.role === undefined ||
+          globMatches(suppression.role, finding.roleArn, roleNameFromArn(finding.roleArn)));
       if (!matches) continue;
       if (isExpired(suppression.until, now)) {
+        // Keyed by content: tag suppressions are rebuilt for every role.
         const key = JSON.stringify([
           source,
           suppression.rule,
@@ -141,8 +142,12 @@ export function applySuppressions(
       if (suppression.owner) muting.owner = suppression.owner;
       if (suppression.until) muting.until = suppression.until;
       finding.muted = muting;
-      break;
+      return true;
     }
+    return false;
+  };
+  for (const finding of findings) {
+    if (!mute(finding, fileSuppressions, 'file')) mute(finding, tagSuppressions(finding.roleArn), 'tag');
   }
   return [...expired.values()];
 }

@@ -16,14 +16,18 @@ export interface ArnParts {
  * parseArn('arn:aws:iam::123456789012:role/app')?.account // '123456789012'
  */
 export function parseArn(arn: string): ArnParts | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  if (!arn.startsWith('arn:')) return undefined;
+  const partitionEnd = arn.indexOf(':', 4);
+  const serviceEnd = partitionEnd < 0 ? -1 : arn.indexOf(':', partitionEnd + 1);
+  const regionEnd = serviceEnd < 0 ? -1 : arn.indexOf(':', serviceEnd + 1);
+  const accountEnd = regionEnd < 0 ? -1 : arn.indexOf(':', regionEnd + 1);
+  if (accountEnd < 0) return undefined;
   return {
-    partition: parts[1]!,
-    service: parts[2]!,
-    region: parts[3]!,
-    account: parts[4]!,
-    resource: parts.slice(5).join(':'),
+    partition: arn.slice(4, partitionEnd),
+    service: arn.slice(partitionEnd + 1, serviceEnd),
+    region: arn.slice(serviceEnd + 1, regionEnd),
+    account: arn.slice(regionEnd + 1, accountEnd),
+    resource: arn.slice(accountEnd + 1),
   };
 }
 
@@ -62,13 +66,74 @@ export function isUnrestrictedResource(pattern: string): boolean {
 
 /** Whether a `Resource` pattern covers a concrete ARN; the first five ARN parts are matched one by one. */
 export function resourceMatches(pattern: string, arn: string): boolean {
-  if (pattern === '*') return true;
-  const patternParts = pattern.split(':');
-  if (patternParts.length < 6) return matchesWildcard(pattern, arn);
-  const valueParts = arn.split(':');
-  if (valueParts.length < 6) return false;
-  for (let index = 0; index < 5; index += 1) {
-    if (!matchesWildcard(patternParts[index]!, valueParts[index]!)) return false;
+  return compileResourcePattern(pattern).matches(new ArnToMatch(arn));
+}
+
+/** A concrete ARN asked about by several patterns: split into its first five parts once, when needed. */
+export class ArnToMatch {
+  private parts: string[] | null | undefined;
+
+  constructor(readonly arn: string) {}
+
+  /** The five leading parts followed by the resource (which keeps its colons), or null when there are fewer. */
+  fields(): string[] | null {
+    if (this.parts !== undefined) return this.parts;
+    const { arn } = this;
+    const parts: string[] = [];
+    let start = 0;
+    for (let field = 0; field < 5; field += 1) {
+      const end = arn.indexOf(':', start);
+      if (end < 0) {
+        this.parts = null;
+        return null;
+      }
+      parts.push(arn.slice(start, end));
+      start = end + 1;
+    }
+    parts.push(arn.slice(start));
+    this.parts = parts;
+    return parts;
   }
-  return matchesWildcard(patternParts.slice(5).join(':'), valueParts.slice(5).join(':'));
+}
+
+/** A `Resource` pattern prepared for matching many ARNs. */
+export interface ResourcePattern {
+  /** `*`: every resource. */
+  readonly everything: boolean;
+  matches(target: ArnToMatch): boolean;
+}
+
+const EVERY_RESOURCE: ResourcePattern = { everything: true, matches: () => true };
+
+function matchesPart(pattern: string, value: string): boolean {
+  return pattern === value || (hasWildcardChar(pattern) && matchesWildcard(pattern, value));
+}
+
+function hasWildcardChar(text: string): boolean {
+  return text.includes('*') || text.includes('?');
+}
+
+/**
+ * Prepares a `Resource` pattern: `*` matches everything, an ARN pattern is matched part by part (so a
+ * `*` in the region cannot swallow the account), anything else as one wildcard pattern.
+ */
+export function compileResourcePattern(pattern: string): ResourcePattern {
+  if (pattern === '*') return EVERY_RESOURCE;
+  const patternParts = pattern.split(':');
+  if (patternParts.length < 6) {
+    return { everything: false, matches: (target) => matchesWildcard(pattern, target.arn) };
+  }
+  const heads = patternParts.slice(0, 5);
+  const rest = patternParts.slice(5).join(':');
+  return {
+    everything: false,
+    matches(target) {
+      const fields = target.fields();
+      if (!fields) return false;
+      for (let index = 0; index < 5; index += 1) {
+        if (!matchesPart(heads[index]!, fields[index]!)) return false;
+      }
+      return matchesPart(rest, fields[5]!);
+    },
+  };
 }

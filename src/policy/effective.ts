@@ -1,4 +1,4 @@
-import { isUnrestrictedResource, resourceMatches } from './arn.js';
+import { ArnToMatch, compileResourcePattern, isUnrestrictedResource, type ResourcePattern } from './arn.js';
 import type { ActionCatalog, CatalogAction } from './catalog.js';
 import type { ParsedPolicy, Statement } from './policy.js';
 import { hasWildcard, matchesWildcard } from './wildcard.js';
@@ -46,20 +46,26 @@ class CompiledStatement {
   readonly services: ReadonlySet<string> | null;
   /** Covers every resource: an unrestricted `Resource`, or `NotResource`. */
   readonly unrestricted: boolean;
+  /** `Resource` lists `*`: the statement covers any resource whatever its ARN. */
+  readonly everyResource: boolean;
   readonly conditional: boolean;
-  private readonly exact = new Set<string>();
+  /** `Resource` or `NotResource` patterns, prepared on first use. */
+  private resourcePatterns: ResourcePattern[] | undefined;
+  // Created only when the statement has entries of the kind: thousands of statements are compiled per run.
+  private exact: Set<string> | undefined;
   /** Exact actions by service prefix. */
-  private readonly exactByService = new Map<string, string[]>();
+  private exactByService: Map<string, string[]> | undefined;
   /**
    * Wildcard patterns whose service part is literal (`s3:get*`), by that service: such a pattern
    * can only match actions of its own service, so an action is compared with its service's only.
    */
-  private readonly patternsByService = new Map<string, string[]>();
+  private patternsByService: Map<string, string[]> | undefined;
   /** Wildcard patterns that may match several services (`*`, `s3*:get*`, no colon). */
-  private readonly anyServicePatterns: string[] = [];
+  private anyServicePatterns: string[] | undefined;
   private readonly negated: boolean;
-  private readonly coverage = new Map<string, ServiceCoverage>();
-  private readonly matchedAmong = new WeakMap<readonly CatalogAction[], Uint8Array>();
+  private coverage: Map<string, ServiceCoverage> | undefined;
+  /** Flags by catalog action list (lists live as long as the catalog, like the compiled statement). */
+  private matchedAmong: Map<readonly CatalogAction[], Uint8Array> | undefined;
 
   constructor(statement: Statement, catalog: ActionCatalog) {
     this.statement = statement;
@@ -68,8 +74,9 @@ class CompiledStatement {
     this.negated = statement.actions === null;
     for (const action of list) {
       if (!hasWildcard(action)) {
-        this.exact.add(action);
+        (this.exact ??= new Set()).add(action);
         const service = serviceOfKey(action);
+        this.exactByService ??= new Map();
         const named = this.exactByService.get(service);
         if (named) named.push(action);
         else this.exactByService.set(service, [action]);
@@ -78,17 +85,19 @@ class CompiledStatement {
       const separator = action.indexOf(':');
       const prefix = separator < 0 ? '' : action.slice(0, separator);
       if (separator > 0 && !hasWildcard(prefix)) {
+        this.patternsByService ??= new Map();
         const patterns = this.patternsByService.get(prefix);
         if (patterns) patterns.push(action);
         else this.patternsByService.set(prefix, [action]);
       } else {
-        this.anyServicePatterns.push(action);
+        (this.anyServicePatterns ??= []).push(action);
       }
     }
     this.services = this.negated ? null : servicesOf(list, catalog);
     this.unrestricted =
       statement.notResources !== null ||
       (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
+    this.everyResource = statement.notResources === null && (statement.resources ?? []).includes('*');
   }
 
   /** Whether the statement's actions match an action key; `service` is the key's prefix. */
@@ -97,12 +106,14 @@ class CompiledStatement {
   }
 
   private listed(key: string, service: string): boolean {
-    if (this.exact.has(key)) return true;
-    const specific = this.patternsByService.get(service);
+    if (this.exact?.has(key)) return true;
+    const specific = this.patternsByService?.get(service);
     if (specific) {
       for (const pattern of specific) if (matchesWildcard(pattern, key)) return true;
     }
-    for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
+    if (this.anyServicePatterns) {
+      for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
+    }
     return false;
   }
 
@@ -111,17 +122,16 @@ class CompiledStatement {
    * answer when it cannot be told without looking at each action.
    */
   coverageOf(service: string): ServiceCoverage {
+    this.coverage ??= new Map();
     let coverage = this.coverage.get(service);
     if (coverage) return coverage;
-    const specific = this.patternsByService.get(service) ?? [];
+    const specific = this.patternsByService?.get(service) ?? [];
+    const anyService = this.anyServicePatterns ?? [];
     const coversAll =
       specific.some((pattern) => coversWholeService(pattern, service)) ||
-      this.anyServicePatterns.some((pattern) => coversWholeService(pattern, service));
+      anyService.some((pattern) => coversWholeService(pattern, service));
     const namesNone =
-      !coversAll &&
-      !this.exactByService.has(service) &&
-      specific.length === 0 &&
-      this.anyServicePatterns.length === 0;
+      !coversAll && !this.exactByService?.has(service) && specific.length === 0 && anyService.length === 0;
     if (this.negated) coverage = coversAll ? 'none' : namesNone ? 'all' : 'some';
     else coverage = coversAll ? 'all' : namesNone ? 'none' : 'some';
     this.coverage.set(service, coverage);
@@ -134,6 +144,7 @@ class CompiledStatement {
    * by every role that attaches it.
    */
   matchesAmong(actions: readonly CatalogAction[], service: string): Uint8Array {
+    this.matchedAmong ??= new Map();
     let flags = this.matchedAmong.get(actions);
     if (!flags) {
       flags = new Uint8Array(actions.length);
@@ -145,13 +156,15 @@ class CompiledStatement {
     return flags;
   }
 
-  coversResource(arn: string): boolean {
-    const { resources, notResources } = this.statement;
+  coversResource(target: ArnToMatch): boolean {
+    if (this.everyResource) return true;
+    const { notResources } = this.statement;
+    this.resourcePatterns ??= (notResources ?? this.statement.resources ?? []).map(compileResourcePattern);
     if (notResources) {
-      for (const pattern of notResources) if (resourceMatches(pattern, arn)) return false;
+      for (const pattern of this.resourcePatterns) if (pattern.matches(target)) return false;
       return true;
     }
-    for (const pattern of resources ?? []) if (resourceMatches(pattern, arn)) return true;
+    for (const pattern of this.resourcePatterns) if (pattern.matches(target)) return true;
     return false;
   }
 }
@@ -313,9 +326,91 @@ function flagged(flags: Uint8Array[] | undefined, index: number): boolean {
   return false;
 }
 
+/**
+ * Lower-case action keys of the action names rules ask about, by name: the same few dozen names are
+ * asked for every role. Bounded, so that odd callers cannot make it grow without limit.
+ */
+const lowerCaseKeys = new Map<string, string>();
+
+function lowerCaseKey(action: string): string {
+  let key = lowerCaseKeys.get(action);
+  if (key === undefined) {
+    key = action.toLowerCase();
+    if (lowerCaseKeys.size >= 10_000) lowerCaseKeys.clear();
+    lowerCaseKeys.set(action, key);
+  }
+  return key;
+}
+
 function serviceOfKey(key: string): string {
   const separator = key.indexOf(':');
   return separator < 0 ? key : key.slice(0, separator);
+}
+
+/**
+ * How statements on `Resource: "*"` alone decide a step: `yes`/`conditional` when one of them (an
+ * unconditional one, for `yes`) covers every resource, `no` when no statement is left that could
+ * cover a resource, or undefined when the answer depends on the resource.
+ */
+function stepForEveryResource(statements: CompiledStatement[]): 'yes' | 'conditional' | 'no' | undefined {
+  let conditional = false;
+  let dependsOnResource = false;
+  for (const compiled of statements) {
+    if (!compiled.everyResource) dependsOnResource = true;
+    else if (compiled.conditional) conditional = true;
+    else return 'yes';
+  }
+  if (dependsOnResource) return undefined;
+  return conditional ? 'conditional' : 'no';
+}
+
+/**
+ * The answer of {@link decideAccess} when it is the same for every resource, else undefined: then
+ * the functions of a role need not have their log group ARNs matched against anything.
+ */
+function accessForEveryResource(matching: ActionStatements): Access | undefined {
+  const deny = stepForEveryResource(matching.unconditionalDeny);
+  if (deny === 'yes') return 'denied';
+  if (deny !== 'no') return undefined;
+  const allow = stepForEveryResource(matching.allow);
+  if (allow === undefined) return undefined;
+  if (allow === 'no') return 'not-allowed';
+  if (matching.boundary) {
+    const boundary = stepForEveryResource(matching.boundary);
+    if (boundary === undefined) return undefined;
+    if (boundary === 'no') return 'not-allowed';
+    if (boundary === 'conditional') return 'conditional';
+  }
+  return allow === 'yes' ? 'allowed' : 'conditional';
+}
+
+/** Applies the statements matching an action to one resource: Deny, then Allow, then the boundary. */
+function decideAccess(matching: ActionStatements, target: ArnToMatch): Access {
+  for (const compiled of matching.unconditionalDeny) {
+    if (compiled.coversResource(target)) return 'denied';
+  }
+  let allowed = false;
+  let unconditional = false;
+  for (const compiled of matching.allow) {
+    if (compiled.coversResource(target)) {
+      allowed = true;
+      if (!compiled.conditional) unconditional = true;
+    }
+  }
+  if (!allowed) return 'not-allowed';
+  if (matching.boundary) {
+    let boundaryAllows = false;
+    let boundaryUnconditional = false;
+    for (const compiled of matching.boundary) {
+      if (compiled.coversResource(target)) {
+        boundaryAllows = true;
+        if (!compiled.conditional) boundaryUnconditional = true;
+      }
+    }
+    if (!boundaryAllows) return 'not-allowed';
+    if (!boundaryUnconditional) unconditional = false;
+  }
+  return unconditional ? 'allowed' : 'conditional';
 }
 
 /** The statements that match one action, for questions about that action on concrete resources. */
@@ -323,6 +418,8 @@ interface ActionStatements {
   unconditionalDeny: CompiledStatement[];
   allow: CompiledStatement[];
   boundary: CompiledStatement[] | undefined;
+  /** The answer for every resource, when each of these statements lists `Resource: "*"`. */
+  sameForEveryResource: Access | undefined;
 }
 
 /**
@@ -427,9 +524,11 @@ export class EffectivePermissions {
    * undefined when the boundary does not allow it or an unconditional Deny removes it.
    */
   grantOnUnrestricted(action: CatalogAction | string): Grant | undefined {
-    const key = typeof action === 'string' ? action.toLowerCase() : action.key;
+    const key = typeof action === 'string' ? lowerCaseKey(action) : action.key;
     const cached = this.memo.get(key);
     if (cached !== undefined) return cached ?? undefined;
+    // Most roles reach few services: the answer for the others needs no memo entry.
+    if (this.allow.unrestrictedForService(serviceOfKey(key)).length === 0) return undefined;
     const grant = this.computeGrant(key, true);
     this.memo.set(key, grant ?? null);
     return grant;
@@ -437,7 +536,7 @@ export class EffectivePermissions {
 
   /** The grant of an action on at least some resource, unless an unconditional Deny removes it everywhere. */
   grantOnAnyResource(action: string): Grant | undefined {
-    return this.computeGrant(action.toLowerCase(), false);
+    return this.computeGrant(lowerCaseKey(action), false);
   }
 
   private computeGrant(key: string, unrestrictedOnly: boolean): Grant | undefined {
@@ -478,52 +577,32 @@ export class EffectivePermissions {
 
   /** Whether the role may perform a concrete action on a concrete resource ARN. */
   accessTo(actionKey: string, resourceArn: string): Access {
-    const matching = this.statementsMatching(actionKey.toLowerCase());
-    for (const compiled of matching.unconditionalDeny) {
-      if (compiled.coversResource(resourceArn)) return 'denied';
-    }
-    let allowed = false;
-    let unconditional = false;
-    for (const compiled of matching.allow) {
-      if (compiled.coversResource(resourceArn)) {
-        allowed = true;
-        if (!compiled.conditional) unconditional = true;
-      }
-    }
-    if (!allowed) return 'not-allowed';
-    if (matching.boundary) {
-      let boundaryAllows = false;
-      let boundaryUnconditional = false;
-      for (const compiled of matching.boundary) {
-        if (compiled.coversResource(resourceArn)) {
-          boundaryAllows = true;
-          if (!compiled.conditional) boundaryUnconditional = true;
-        }
-      }
-      if (!boundaryAllows) return 'not-allowed';
-      if (!boundaryUnconditional) unconditional = false;
-    }
-    return unconditional ? 'allowed' : 'conditional';
+    const matching = this.statementsMatching(actionKey);
+    return matching.sameForEveryResource ?? decideAccess(matching, new ArnToMatch(resourceArn));
   }
 
   /**
    * The statements whose actions match an action key, in index order: every function of a role
    * asks about the same few actions (its logs), each time for another resource.
    */
-  private statementsMatching(key: string): ActionStatements {
-    let matching = this.byAction.get(key);
+  private statementsMatching(action: string): ActionStatements {
+    let matching = this.byAction.get(action);
+    if (matching) return matching;
+    const key = action.toLowerCase();
+    matching = this.byAction.get(key);
     if (!matching) {
       const service = serviceOfKey(key);
       const matches = (compiled: CompiledStatement) => compiled.matchesAction(key, service);
-      matching = {
-        unconditionalDeny: this.deny
-          .forService(service)
-          .filter((compiled) => !compiled.conditional && matches(compiled)),
-        allow: this.allow.forService(service).filter(matches),
-        boundary: this.boundaryAllow?.forService(service).filter(matches),
-      };
+      const unconditionalDeny = this.deny
+        .forService(service)
+        .filter((compiled) => !compiled.conditional && matches(compiled));
+      const allow = this.allow.forService(service).filter(matches);
+      const boundary = this.boundaryAllow?.forService(service).filter(matches);
+      matching = { unconditionalDeny, allow, boundary, sameForEveryResource: undefined };
+      matching.sameForEveryResource = accessForEveryResource(matching);
       this.byAction.set(key, matching);
     }
+    this.byAction.set(action, matching);
     return matching;
   }
 
@@ -587,16 +666,23 @@ export class EffectivePermissions {
   everythingGrant(): Grant | undefined {
     if (!this.allow.hasAnyService) return undefined;
     if (this.everything !== undefined) return this.everything ?? undefined;
-    let combined: Grant | undefined = { conditional: false, statements: [] };
+    // The union of every service's grant: conditional when one is, statements in order without repeats.
+    const combined: Grant = { conditional: false, statements: [] };
+    const seen = new Set<Statement>();
     for (const service of this.catalog.serviceNames) {
       const grant = this.serviceGrant(service);
       if (!grant) {
-        combined = undefined;
-        break;
+        this.everything = null;
+        return undefined;
       }
-      combined = mergeGrants(combined, grant);
+      if (grant.conditional) combined.conditional = true;
+      for (const statement of grant.statements) {
+        if (seen.has(statement)) continue;
+        seen.add(statement);
+        combined.statements.push(statement);
+      }
     }
-    this.everything = combined ?? null;
+    this.everything = combined;
     return combined;
   }
 

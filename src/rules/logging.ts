@@ -15,9 +15,6 @@ export interface LogGroupArns {
   stream: string;
 }
 
-/** Both logging rules ask for the ARNs of the function they are given: built once per function context. */
-const arnsByContext = new WeakMap<FunctionContext, LogGroupArns>();
-
 /**
  * Partition and account of function ARNs, by the ARN's first five fields (`arn:aws:lambda:region:account`):
  * thousands of functions share a handful of them, so each is parsed once.
@@ -44,14 +41,14 @@ function partitionAndAccountOf(functionArn: string): { partition: string; accoun
 /** ARNs of the function's log group and of a stream in it, in the function's region and account. */
 export function logGroupArnsFor(context: FunctionContext): LogGroupArns {
   const { fn, snapshot } = context;
-  const known = arnsByContext.get(context);
-  if (known) return known;
+  // Both logging rules ask: worked out once and kept on the context.
+  if (context.logGroupArns) return context.logGroupArns;
   const arn = partitionAndAccountOf(fn.functionArn);
   const partition = arn?.partition ?? snapshot.partition;
   const account = arn?.account ?? snapshot.account;
   const group = `arn:${partition}:logs:${fn.region}:${account}:log-group:${logGroupNameFor(fn.functionName, fn.logGroup)}`;
   const arns = { group, groupWildcard: `${group}:*`, stream: `${group}:log-stream:${SAMPLE_STREAM}` };
-  arnsByContext.set(context, arns);
+  context.logGroupArns = arns;
   return arns;
 }
 

@@ -4,6 +4,7 @@ import type { AccountSnapshot, FunctionRecord, RoleReadFailure, RoleRecord } fro
 import type { ActionCatalog } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import type { ParsedPolicy } from '../policy/policy.js';
+import type { LogGroupArns } from './logging.js';
 
 /** What a rule is, as the catalog lists it. */
 export interface RuleMetadata {
@@ -51,6 +52,8 @@ export interface FunctionContext {
   roleFailure: (RoleReadFailure & { missing: boolean }) | undefined;
   /** Other functions that use the same role: how many, and the first few names. */
   sharedWith: { sample: string[]; count: number };
+  /** The function's log group ARNs, worked out by the first logging rule that asks. */
+  logGroupArns?: LogGroupArns;
 }
 
 export interface RoleRule {
