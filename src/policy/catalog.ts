@@ -28,7 +28,8 @@ export class ActionCatalog {
   readonly source: string;
   private readonly compact: Record<string, string>;
   private readonly decoded = new Map<string, CatalogAction[]>();
-  private byKey: Map<string, CatalogAction> | undefined;
+  /** Actions by key, per service. */
+  private readonly byKey = new Map<string, Map<string, CatalogAction>>();
   readonly serviceNames: readonly string[];
 
   constructor(data: CompactCatalog) {
@@ -79,12 +80,16 @@ export class ActionCatalog {
     const key = action.toLowerCase();
     const separator = key.indexOf(':');
     if (separator < 0) return undefined;
-    if (!this.byKey) this.byKey = new Map();
-    const cached = this.byKey.get(key);
-    if (cached) return cached;
-    const found = this.actionsOf(key.slice(0, separator)).find((candidate) => candidate.key === key);
-    if (found) this.byKey.set(key, found);
-    return found;
+    const service = key.slice(0, separator);
+    let byKey = this.byKey.get(service);
+    if (!byKey) {
+      // Indexed once per service, on the first lookup: policies name a few hundred actions of a service.
+      byKey = new Map();
+      for (const candidate of this.actionsOf(service))
+        if (!byKey.has(candidate.key)) byKey.set(candidate.key, candidate);
+      this.byKey.set(service, byKey);
+    }
+    return byKey.get(key);
   }
 }
 

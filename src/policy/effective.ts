@@ -49,6 +49,8 @@ class CompiledStatement {
   /** `Resource` lists `*`: the statement covers any resource whatever its ARN. */
   readonly everyResource: boolean;
   readonly conditional: boolean;
+  /** Actions the catalog does not know. */
+  readonly unknownActions: readonly UnknownAction[];
   /** `Resource` or `NotResource` patterns, prepared on first use. */
   private resourcePatterns: ResourcePattern[] | undefined;
   // Created only when the statement has entries of the kind: thousands of statements are compiled per run.
@@ -74,7 +76,8 @@ class CompiledStatement {
     this.negated = statement.actions === null;
     for (const action of list) {
       if (!hasWildcard(action)) {
-        (this.exact ??= new Set()).add(action);
+        this.exact ??= new Set();
+        this.exact.add(action);
         const service = serviceOfKey(action);
         this.exactByService ??= new Map();
         const named = this.exactByService.get(service);
@@ -90,7 +93,8 @@ class CompiledStatement {
         if (patterns) patterns.push(action);
         else this.patternsByService.set(prefix, [action]);
       } else {
-        (this.anyServicePatterns ??= []).push(action);
+        this.anyServicePatterns ??= [];
+        this.anyServicePatterns.push(action);
       }
     }
     this.services = this.negated ? null : servicesOf(list, catalog);
@@ -98,6 +102,7 @@ class CompiledStatement {
       statement.notResources !== null ||
       (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
     this.everyResource = statement.notResources === null && (statement.resources ?? []).includes('*');
+    this.unknownActions = unknownActionsIn(statement, catalog);
   }
 
   /** Whether the statement's actions match an action key; `service` is the key's prefix. */
@@ -189,7 +194,6 @@ function servicesOf(actions: string[], catalog: ActionCatalog): Set<string> | nu
  * of a managed policy are shared by every role that attaches it: compiled once per run, not per role.
  */
 const compiledByCatalog = new WeakMap<ActionCatalog, WeakMap<Statement, CompiledStatement>>();
-const unknownByCatalog = new WeakMap<ActionCatalog, WeakMap<Statement, UnknownAction[]>>();
 
 function compiledStatement(statement: Statement, catalog: ActionCatalog): CompiledStatement {
   let compiled = compiledByCatalog.get(catalog);
@@ -205,15 +209,11 @@ function compiledStatement(statement: Statement, catalog: ActionCatalog): Compil
   return entry;
 }
 
-function unknownActionsOf(statement: Statement, catalog: ActionCatalog): UnknownAction[] {
-  let known = unknownByCatalog.get(catalog);
-  if (!known) {
-    known = new WeakMap();
-    unknownByCatalog.set(catalog, known);
-  }
-  let unknown = known.get(statement);
-  if (unknown) return unknown;
-  unknown = [];
+const NO_UNKNOWN_ACTIONS: readonly UnknownAction[] = Object.freeze([]);
+
+/** The actions of a statement that the catalog does not know (a typo, or a service newer than the catalog). */
+function unknownActionsIn(statement: Statement, catalog: ActionCatalog): readonly UnknownAction[] {
+  let unknown: UnknownAction[] | undefined;
   for (const action of statement.actions ?? statement.notActions ?? []) {
     if (action === '*') continue;
     const separator = action.indexOf(':');
@@ -224,10 +224,11 @@ function unknownActionsOf(statement: Statement, catalog: ActionCatalog): Unknown
       isKnown = catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
     else if (!hasWildcard(action)) isKnown = catalog.get(action) !== undefined;
     else isKnown = catalog.actionsOf(prefix).some((candidate) => matchesWildcard(action, candidate.key));
-    if (!isKnown) unknown.push({ policy: statement.policy, statement: statement.id, action });
+    if (isKnown) continue;
+    unknown ??= [];
+    unknown.push({ policy: statement.policy, statement: statement.id, action });
   }
-  known.set(statement, unknown);
-  return unknown;
+  return unknown ?? NO_UNKNOWN_ACTIONS;
 }
 
 /** Statements by the service they can match, plus those that can match any service. */
@@ -452,7 +453,7 @@ export class EffectivePermissions {
         const compiled = compiledStatement(statement, catalog);
         (statement.effect === 'Allow' ? this.allow : this.deny).add(compiled);
         this.identityStatements.push(statement);
-        for (const unknown of unknownActionsOf(statement, catalog)) this.unknownActions.push(unknown);
+        for (const unknown of compiled.unknownActions) this.unknownActions.push(unknown);
       }
     }
     if (policies.boundary) {
@@ -461,7 +462,7 @@ export class EffectivePermissions {
         const compiled = compiledStatement(statement, catalog);
         // A Deny in the boundary denies like any other Deny.
         (statement.effect === 'Allow' ? this.boundaryAllow : this.deny).add(compiled);
-        for (const unknown of unknownActionsOf(statement, catalog)) this.unknownActions.push(unknown);
+        for (const unknown of compiled.unknownActions) this.unknownActions.push(unknown);
       }
     }
   }
