@@ -36,49 +36,59 @@ interface RoleAnalysis {
 /** The functions (one record per unqualified ARN) that run as one role, in the order first seen. */
 class RoleUsers {
   readonly byArn = new Map<string, FunctionRecord>();
-  /** Position of each user among the labels. */
-  private positions: Map<string, number> | undefined;
-  /** `name`, or `name (region)` where the name alone is ambiguous; built once per role. */
-  private labels: string[] | undefined;
-  /** The answer for every function outside the first `limit` users: the same sample, shared. */
-  private sharedAnswer: { limit: number; member: boolean; answer: SharedWith } | undefined;
+  /** Unqualified ARNs of the first `sampleSize + 1` users: all that any sample can name. */
+  private firstArns: string[] | undefined;
+  /** Their labels: `name`, or `name (region)` where the name alone is ambiguous among all users. */
+  private firstLabels: string[] = [];
+  /** The answer for every function outside the first users: the same sample, shared. */
+  private readonly sharedAnswers: { member?: SharedWith; outsider?: SharedWith } = {};
 
-  /** Up to `limit` labels of the role's other users, and how many other users there are. */
-  othersOf(self: string, limit: number): SharedWith {
-    const labels = this.buildLabels();
-    const position = this.positions!.get(self);
-    const member = position !== undefined;
+  constructor(private readonly sampleSize: number) {}
+
+  /** Up to `sampleSize` labels of the role's other users, and how many other users there are. */
+  othersOf(self: string): SharedWith {
+    const { sampleSize } = this;
+    const firstArns = this.buildLabels();
+    const position = firstArns.indexOf(self);
+    const member = position >= 0 || this.byArn.has(self);
     const count = this.byArn.size - (member ? 1 : 0);
-    if (position !== undefined && position < limit) {
-      const sample = labels.slice(0, limit + 1);
+    if (position >= 0 && position < sampleSize) {
+      const sample = this.firstLabels.slice(0, sampleSize + 1);
       sample.splice(position, 1);
-      if (sample.length > limit) sample.length = limit;
+      if (sample.length > sampleSize) sample.length = sampleSize;
       return { sample, count };
     }
-    const shared = this.sharedAnswer;
-    if (shared && shared.limit === limit && shared.member === member) return shared.answer;
-    // Frozen: the findings of every such function share it.
-    const answer: SharedWith = { sample: Object.freeze(labels.slice(0, limit)) as string[], count };
-    this.sharedAnswer = { limit, member, answer };
+    const key = member ? 'member' : 'outsider';
+    let answer = this.sharedAnswers[key];
+    if (!answer) {
+      // Frozen: the findings of every such function share it.
+      answer = { sample: Object.freeze(this.firstLabels.slice(0, sampleSize)) as string[], count };
+      this.sharedAnswers[key] = answer;
+    }
     return answer;
   }
 
   private buildLabels(): string[] {
-    if (this.labels) return this.labels;
-    const counts = new Map<string, number>();
-    for (const user of this.byArn.values())
-      counts.set(user.functionName, (counts.get(user.functionName) ?? 0) + 1);
-    this.positions = new Map();
-    this.labels = [];
+    if (this.firstArns) return this.firstArns;
+    const firstArns: string[] = [];
+    const firstUsers: FunctionRecord[] = [];
     for (const [arn, user] of this.byArn) {
-      this.positions.set(arn, this.labels.length);
-      this.labels.push(
-        (counts.get(user.functionName) ?? 0) > 1
-          ? `${user.functionName} (${user.region})`
-          : user.functionName,
-      );
+      if (firstArns.length > this.sampleSize) break;
+      firstArns.push(arn);
+      firstUsers.push(user);
     }
-    return this.labels;
+    // Only the names of the first users are labelled: count how often each occurs among all users.
+    const counts = new Map<string, number>();
+    for (const user of firstUsers) counts.set(user.functionName, 0);
+    for (const user of this.byArn.values()) {
+      const seen = counts.get(user.functionName);
+      if (seen !== undefined) counts.set(user.functionName, seen + 1);
+    }
+    this.firstLabels = firstUsers.map((user) =>
+      (counts.get(user.functionName) ?? 0) > 1 ? `${user.functionName} (${user.region})` : user.functionName,
+    );
+    this.firstArns = firstArns;
+    return firstArns;
   }
 }
 
@@ -175,17 +185,19 @@ class Auditor {
       if (fn.version === '$LATEST') latestRole.set(unqualified, fn);
       let users = usersOfRole.get(fn.roleArn);
       if (!users) {
-        users = new RoleUsers();
+        users = new RoleUsers(SHARED_WITH_SAMPLE);
         usersOfRole.set(fn.roleArn, users);
       }
       if (!users.byArn.has(unqualified) || fn.version === '$LATEST') users.byArn.set(unqualified, fn);
     }
 
-    const findings: Finding[] = [];
+    // Functions are audited role by role, the roles in the order the original list first needs their
+    // analysis: errors come out in the same order, and what is built per role is used while it is at hand.
+    const byRole = new Map<string, Array<{ index: number; sameRoleAsLatest: boolean }>>();
+    const waiting = new Map<string, Array<{ index: number; sameRoleAsLatest: boolean }>>();
     for (let index = 0; index < functions.length; index += 1) {
       const fn = functions[index]!;
-      const unqualified = unqualifiedArns[index]!;
-      const latest = latestRole.get(unqualified);
+      const latest = latestRole.get(unqualifiedArns[index]!);
       const sameRoleAsLatest =
         fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
       if (sameRoleAsLatest) {
@@ -193,7 +205,30 @@ class Auditor {
         const latestSecrets = new Set(latest.secretSuspects.map((suspect) => suspect.name));
         if (fn.secretSuspects.every((suspect) => latestSecrets.has(suspect.name))) continue;
       }
-      this.auditFunction(fn, unqualified, usersOfRole, sameRoleAsLatest, findings);
+      const item = { index, sameRoleAsLatest };
+      const group = byRole.get(fn.roleArn);
+      if (group) group.push(item);
+      else if (sameRoleAsLatest) {
+        // Needs no analysis: the role's place is where a function first needs it analysed.
+        const early = waiting.get(fn.roleArn);
+        if (early) early.push(item);
+        else waiting.set(fn.roleArn, [item]);
+      } else {
+        byRole.set(fn.roleArn, [...(waiting.get(fn.roleArn) ?? []), item]);
+        waiting.delete(fn.roleArn);
+      }
+    }
+    const findings: Finding[] = [];
+    for (const group of [...byRole.values(), ...waiting.values()]) {
+      for (const { index, sameRoleAsLatest } of group) {
+        this.auditFunction(
+          functions[index]!,
+          unqualifiedArns[index]!,
+          usersOfRole,
+          sameRoleAsLatest,
+          findings,
+        );
+      }
     }
 
     const roles = new Set(functions.map((fn) => fn.roleArn));
@@ -273,10 +308,7 @@ class Auditor {
       snapshot: this.snapshot,
       role: analysis?.context,
       roleFailure: failure,
-      sharedWith:
-        sameRoleAsLatest || !users
-          ? { sample: [], count: 0 }
-          : users.othersOf(unqualified, SHARED_WITH_SAMPLE),
+      sharedWith: sameRoleAsLatest || !users ? { sample: [], count: 0 } : users.othersOf(unqualified),
     };
     if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));
     for (const rule of FUNCTION_RULES) {

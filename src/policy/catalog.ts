@@ -1,5 +1,6 @@
 import { ACCESS_LEVEL_BITS, type AccessLevel, SCOPABLE_BIT } from './catalog-format.js';
 import catalogData from './iam-catalog.generated.json' with { type: 'json' };
+import { hasWildcard as hasWildcardCharacter, matchesWildcard } from './wildcard.js';
 
 /** One IAM action as the catalog knows it. */
 export interface CatalogAction {
@@ -28,6 +29,7 @@ export class ActionCatalog {
   readonly source: string;
   private readonly compact: Record<string, string>;
   private readonly decoded = new Map<string, CatalogAction[]>();
+  private readonly knownPatterns = new Map<string, boolean>();
   /** Actions by key, per service. */
   private readonly byKey = new Map<string, Map<string, CatalogAction>>();
   readonly serviceNames: readonly string[];
@@ -73,6 +75,26 @@ export class ActionCatalog {
     }
     this.decoded.set(prefix, actions);
     return actions;
+  }
+
+  /**
+   * Whether an action pattern of a policy (lower-case, wildcards allowed) names at least one action
+   * the catalog knows. Remembered per pattern: the same patterns recur across thousands of policies.
+   */
+  knowsPattern(pattern: string): boolean {
+    let known = this.knownPatterns.get(pattern);
+    if (known !== undefined) return known;
+    const separator = pattern.indexOf(':');
+    const prefix = separator < 0 ? pattern : pattern.slice(0, separator);
+    if (separator < 0) known = false;
+    else if (hasWildcardCharacter(prefix))
+      known = this.serviceNames.some((service) => matchesWildcard(prefix, service));
+    else if (!hasWildcardCharacter(pattern)) known = this.get(pattern) !== undefined;
+    else known = this.actionsOf(prefix).some((candidate) => matchesWildcard(pattern, candidate.key));
+    // Bounded: hostile documents with endless distinct patterns must not make it grow for ever.
+    if (this.knownPatterns.size >= 50_000) this.knownPatterns.clear();
+    this.knownPatterns.set(pattern, known);
+    return known;
   }
 
   /** Looks an action up by name, case-insensitively (`S3:getobject` finds `s3:GetObject`). */

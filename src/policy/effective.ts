@@ -215,16 +215,7 @@ const NO_UNKNOWN_ACTIONS: readonly UnknownAction[] = Object.freeze([]);
 function unknownActionsIn(statement: Statement, catalog: ActionCatalog): readonly UnknownAction[] {
   let unknown: UnknownAction[] | undefined;
   for (const action of statement.actions ?? statement.notActions ?? []) {
-    if (action === '*') continue;
-    const separator = action.indexOf(':');
-    const prefix = separator < 0 ? action : action.slice(0, separator);
-    let isKnown: boolean;
-    if (separator < 0) isKnown = false;
-    else if (hasWildcard(prefix))
-      isKnown = catalog.serviceNames.some((service) => matchesWildcard(prefix, service));
-    else if (!hasWildcard(action)) isKnown = catalog.get(action) !== undefined;
-    else isKnown = catalog.actionsOf(prefix).some((candidate) => matchesWildcard(action, candidate.key));
-    if (isKnown) continue;
+    if (action === '*' || catalog.knowsPattern(action)) continue;
     unknown ??= [];
     unknown.push({ policy: statement.policy, statement: statement.id, action });
   }
