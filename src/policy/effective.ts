@@ -567,6 +567,14 @@ export class EffectivePermissions {
     return { conditional: !unconditional, statements };
   }
 
+  /**
+   * The role's access to the action when it is the same for every resource (each statement that
+   * matches the action lists `Resource: "*"`), else undefined: then ask {@link accessTo}.
+   */
+  accessForEveryResource(actionKey: string): Access | undefined {
+    return this.statementsMatching(actionKey).sameForEveryResource;
+  }
+
   /** Whether the role may perform a concrete action on a concrete resource ARN. */
   accessTo(actionKey: string, resourceArn: string): Access {
     const matching = this.statementsMatching(actionKey);

@@ -14,13 +14,13 @@ export const logGroupCreateMissing: FunctionRule = {
   },
   check(context) {
     if (!context.role) return [];
-    const arns = logGroupArnsFor(context);
     if (
-      mayPerform(context, 'logs:CreateLogGroup', arns.group) ||
-      mayPerform(context, 'logs:CreateLogGroup', arns.groupWildcard)
+      mayPerform(context, 'logs:CreateLogGroup', 'group') ||
+      mayPerform(context, 'logs:CreateLogGroup', 'groupWildcard')
     ) {
       return [];
     }
+    const arns = logGroupArnsFor(context);
     const logGroup = logGroupNameFor(context.fn.functionName, context.fn.logGroup);
     return [
       {

@@ -16,10 +16,10 @@ export const loggingMissing: FunctionRule = {
   },
   check(context) {
     if (!context.role) return [];
-    const arns = logGroupArnsFor(context);
     const missing: string[] = [];
-    for (const action of STREAM_ACTIONS) if (!mayPerform(context, action, arns.stream)) missing.push(action);
+    for (const action of STREAM_ACTIONS) if (!mayPerform(context, action, 'stream')) missing.push(action);
     if (missing.length === 0) return [];
+    const arns = logGroupArnsFor(context);
     const logGroup = logGroupNameFor(context.fn.functionName, context.fn.logGroup);
     return [
       {

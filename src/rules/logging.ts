@@ -52,8 +52,15 @@ export function logGroupArnsFor(context: FunctionContext): LogGroupArns {
   return arns;
 }
 
-/** Whether the role may perform the action on the resource (a conditional grant counts: it may work). */
-export function mayPerform(context: FunctionContext, action: string, resource: string): boolean {
-  const access = context.role?.permissions.accessTo(action, resource);
+/**
+ * Whether the role may perform the action on one of the function's log ARNs (a conditional grant
+ * counts: it may work). The ARNs are only built when the answer depends on them.
+ */
+export function mayPerform(context: FunctionContext, action: string, resource: keyof LogGroupArns): boolean {
+  const permissions = context.role?.permissions;
+  if (!permissions) return false;
+  const access =
+    permissions.accessForEveryResource(action) ??
+    permissions.accessTo(action, logGroupArnsFor(context)[resource]);
   return access === 'allowed' || access === 'conditional';
 }
