@@ -79,7 +79,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --functions N           offline account size (default 10000; quick 1000)
   --roles N               (default 2000; quick 200)
   --policies N            (default 500; quick 50)
-  --offline-reps N        in-process repetitions of parse and offline audit (default 5; quick 2)
+  --offline-reps N        in-process repetitions of parse and offline audit (default 9; quick 2)
   --cold-runs N           fresh child processes for cold time and peak RSS (default 3; quick 1)
   --live-functions N      moto account size (default 2000; quick 200)
   --live-roles N          (default 500; quick 50)
@@ -146,7 +146,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
       functions: wholeNumber('functions', text('functions'), quick ? 1_000 : 10_000, 1),
       roles: wholeNumber('roles', text('roles'), quick ? 200 : 2_000, 1),
       policies: wholeNumber('policies', text('policies'), quick ? 50 : 500),
-      repetitions: wholeNumber('offline-reps', text('offline-reps'), quick ? 2 : 5, 1),
+      repetitions: wholeNumber('offline-reps', text('offline-reps'), quick ? 2 : 9, 1),
       coldRuns: wholeNumber('cold-runs', text('cold-runs'), quick ? 1 : 3, 1),
     },
     live: {
