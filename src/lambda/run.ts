@@ -5,24 +5,17 @@ import {
   deliverReport,
   type LiveServices,
 } from '../live/pipeline.js';
-import type { SeverityCounts } from '../model/report.js';
+import type { ReportSummary } from '../model/report.js';
 import type { LambdaConfig } from './config.js';
 import type { InvocationOptions } from './event.js';
 import type { Logger } from './logger.js';
 
 /** What an invocation returns: enough for the Lambda console to show the result at a glance. */
-export interface InvocationSummary {
+export interface InvocationSummary extends ReportSummary {
   account: string;
   regions: string[];
   trigger: InvocationOptions['trigger'];
   dryRun: boolean;
-  functions: number;
-  roles: number;
-  findings: SeverityCounts;
-  muted: number;
-  errors: number;
-  new?: number;
-  resolved?: number;
   partial?: { reason: string; notAudited: number };
   published: boolean;
   location?: string;
@@ -99,19 +92,13 @@ export async function runInvocation(
     regions: final.regions,
     trigger: options.trigger,
     dryRun: options.dryRun,
-    functions: final.summary.functions,
-    roles: final.summary.roles,
-    findings: final.summary.findings,
-    muted: final.summary.muted,
-    errors: final.summary.errors,
+    ...final.summary,
     published: delivery.published,
     top: final.findings
       .filter((finding) => !finding.muted)
       .slice(0, 10)
       .map(({ severity, ruleId, functionName, region }) => ({ severity, ruleId, functionName, region })),
   };
-  if (final.summary.new !== undefined) summary.new = final.summary.new;
-  if (final.summary.resolved !== undefined) summary.resolved = final.summary.resolved;
   if (final.partial)
     summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
   if (delivery.location) summary.location = delivery.location;

@@ -63,21 +63,24 @@ export interface ExpiredSuppression {
 
 export type SeverityCounts = Record<Severity, number>;
 
+/** The counts at the top of a report. */
+export interface ReportSummary {
+  functions: number;
+  roles: number;
+  findings: SeverityCounts;
+  muted: number;
+  errors: number;
+  new?: number;
+  resolved?: number;
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   tool: { name: 'lambda-role-auditor'; version: string; iamDataVersion: string };
   generatedAt: string;
   account: string;
   regions: string[];
-  summary: {
-    functions: number;
-    roles: number;
-    findings: SeverityCounts;
-    muted: number;
-    errors: number;
-    new?: number;
-    resolved?: number;
-  };
+  summary: ReportSummary;
   findings: Finding[];
   errors: AuditError[];
   expiredSuppressions?: ExpiredSuppression[];

@@ -30,6 +30,7 @@ export class ActionCatalog {
   private readonly compact: Record<string, string>;
   private readonly decoded = new Map<string, CatalogAction[]>();
   private readonly knownPatterns = new Map<string, boolean>();
+  private readonly derivedData = new Map<symbol, unknown>();
   /** Actions by key, per service. */
   private readonly byKey = new Map<string, Map<string, CatalogAction>>();
   readonly serviceNames: readonly string[];
@@ -95,6 +96,15 @@ export class ActionCatalog {
     if (this.knownPatterns.size >= 50_000) this.knownPatterns.clear();
     this.knownPatterns.set(pattern, known);
     return known;
+  }
+
+  /**
+   * Data that depends on the catalog alone (compiled statements, the actions a rule reports), made
+   * once per catalog by `create` and kept under `key` (one symbol per kind of data).
+   */
+  derived<T>(key: symbol, create: () => T): T {
+    if (!this.derivedData.has(key)) this.derivedData.set(key, create());
+    return this.derivedData.get(key) as T;
   }
 
   /** Looks an action up by name, case-insensitively (`S3:getobject` finds `s3:GetObject`). */

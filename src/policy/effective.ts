@@ -193,14 +193,10 @@ function servicesOf(actions: string[], catalog: ActionCatalog): Set<string> | nu
  * What a statement compiles to depends only on the statement and the catalog, and the statements
  * of a managed policy are shared by every role that attaches it: compiled once per run, not per role.
  */
-const compiledByCatalog = new WeakMap<ActionCatalog, WeakMap<Statement, CompiledStatement>>();
+const COMPILED_STATEMENTS = Symbol('compiled statements');
 
 function compiledStatement(statement: Statement, catalog: ActionCatalog): CompiledStatement {
-  let compiled = compiledByCatalog.get(catalog);
-  if (!compiled) {
-    compiled = new WeakMap();
-    compiledByCatalog.set(catalog, compiled);
-  }
+  const compiled = catalog.derived(COMPILED_STATEMENTS, () => new WeakMap<Statement, CompiledStatement>());
   let entry = compiled.get(statement);
   if (!entry) {
     entry = new CompiledStatement(statement, catalog);

@@ -1,4 +1,4 @@
-import type { AuditReport, Evidence } from '../model/report.js';
+import type { AuditReport, Evidence, Finding } from '../model/report.js';
 import { compareSeverity, SEVERITIES } from '../model/severity.js';
 import {
   CONDITIONAL_FOOTNOTE,
@@ -63,15 +63,7 @@ export function renderMarkdown(report: AuditReport): string {
     out.push('| Severity | Rule | Function | Region | Detail |', '| --- | --- | --- | --- | --- |');
     for (const finding of active) {
       const detail = `${finding.status === 'new' ? '**new** ' : ''}${escapeText(finding.message ?? '')}`;
-      out.push(
-        tableRow([
-          escapeText(severityLabel(finding)),
-          code(finding.ruleId, { inTable: true }),
-          escapeText(functionLabel(finding)),
-          escapeText(finding.region),
-          detail,
-        ]),
-      );
+      out.push(findingRow(finding, detail));
     }
     out.push('');
     if (active.some((finding) => finding.conditional)) out.push(escapeText(CONDITIONAL_FOOTNOTE), '');
@@ -108,15 +100,7 @@ export function renderMarkdown(report: AuditReport): string {
     out.push(`## Muted (${muted.length})`, '', '| Severity | Rule | Function | Region | Reason |');
     out.push('| --- | --- | --- | --- | --- |');
     for (const finding of muted) {
-      out.push(
-        tableRow([
-          escapeText(severityLabel(finding)),
-          code(finding.ruleId, { inTable: true }),
-          escapeText(functionLabel(finding)),
-          escapeText(finding.region),
-          escapeText(describeMuting(finding.muted!)),
-        ]),
-      );
+      out.push(findingRow(finding, escapeText(describeMuting(finding.muted!))));
     }
     out.push('');
   }
@@ -192,6 +176,17 @@ export function code(value: unknown, options: { inTable?: boolean } = {}): strin
 
 function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
+}
+
+/** A row of the findings and muted tables: severity, rule, function, region, then the last cell as given. */
+function findingRow(finding: Finding, last: string): string {
+  return tableRow([
+    escapeText(severityLabel(finding)),
+    code(finding.ruleId, { inTable: true }),
+    escapeText(functionLabel(finding)),
+    escapeText(finding.region),
+    last,
+  ]);
 }
 
 function describeEvidenceMarkdown(evidence: Evidence): string {

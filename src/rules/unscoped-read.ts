@@ -43,19 +43,16 @@ export const DATA_READ_KEYS: ReadonlySet<string> = new Set(
   DATA_READ_ACTIONS.map((action) => action.toLowerCase()),
 );
 
-/** The scopable data-read actions the catalog knows, in list order: the same for every role. */
-const scopableByCatalog = new WeakMap<ActionCatalog, readonly CatalogAction[]>();
+const SCOPABLE_DATA_READS = Symbol('unscoped-read scopable data reads');
 
+/** The scopable data-read actions the catalog knows, in list order: the same for every role. */
 function scopableDataReads(catalog: ActionCatalog): readonly CatalogAction[] {
-  let actions = scopableByCatalog.get(catalog);
-  if (!actions) {
-    actions = DATA_READ_ACTIONS.flatMap((name) => {
+  return catalog.derived(SCOPABLE_DATA_READS, () =>
+    DATA_READ_ACTIONS.flatMap((name) => {
       const action = catalog.get(name);
       return action?.scopable ? [action] : [];
-    });
-    scopableByCatalog.set(catalog, actions);
-  }
-  return actions;
+    }),
+  );
 }
 
 /** Data-reading actions on `*` although they could name a resource. */

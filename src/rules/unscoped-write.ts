@@ -18,14 +18,10 @@ function isWriteLike(action: CatalogAction): boolean {
  * platform permission, not a data read (kms:Decrypt is filed under Write but reported by
  * unscoped-read). Depends on the catalog alone, so it is worked out once per service, not per role.
  */
-const reportableByCatalog = new WeakMap<ActionCatalog, Map<string, readonly CatalogAction[]>>();
+const REPORTABLE_ACTIONS = Symbol('unscoped-write reportable actions');
 
 function reportableActions(catalog: ActionCatalog, service: string): readonly CatalogAction[] {
-  let byService = reportableByCatalog.get(catalog);
-  if (!byService) {
-    byService = new Map();
-    reportableByCatalog.set(catalog, byService);
-  }
+  const byService = catalog.derived(REPORTABLE_ACTIONS, () => new Map<string, readonly CatalogAction[]>());
   let actions = byService.get(service);
   if (!actions) {
     actions = catalog
