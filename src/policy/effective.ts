@@ -336,15 +336,20 @@ function serviceOfKey(key: string): string {
 }
 
 /**
- * How statements on `Resource: "*"` alone decide a step: `yes`/`conditional` when one of them (an
- * unconditional one, for `yes`) covers every resource, `no` when no statement is left that could
- * cover a resource, or undefined when the answer depends on the resource.
+ * How a list of statements covers a resource: `yes` when an unconditional one covers it,
+ * `conditional` when only conditional ones do, `no` when none does. Without a resource only the
+ * statements on `Resource: "*"` can answer; undefined when the others would have to be asked.
  */
-function stepForEveryResource(statements: CompiledStatement[]): 'yes' | 'conditional' | 'no' | undefined {
+function coverageOf(
+  statements: CompiledStatement[],
+  target: ArnToMatch | undefined,
+): 'yes' | 'conditional' | 'no' | undefined {
   let conditional = false;
   let dependsOnResource = false;
   for (const compiled of statements) {
-    if (!compiled.everyResource) dependsOnResource = true;
+    const covers = compiled.everyResource || (target ? compiled.coversResource(target) : undefined);
+    if (covers === undefined) dependsOnResource = true;
+    else if (!covers) continue;
     else if (compiled.conditional) conditional = true;
     else return 'yes';
   }
@@ -353,52 +358,24 @@ function stepForEveryResource(statements: CompiledStatement[]): 'yes' | 'conditi
 }
 
 /**
- * The answer of {@link decideAccess} when it is the same for every resource, else undefined: then
- * the functions of a role need not have their log group ARNs matched against anything.
+ * Applies the statements matching an action to one resource: Deny, then Allow, then the boundary.
+ * Without a resource, the answer when it is the same for every resource, else undefined.
  */
-function accessForEveryResource(matching: ActionStatements): Access | undefined {
-  const deny = stepForEveryResource(matching.unconditionalDeny);
+function decideAccess(matching: ActionStatements, target: ArnToMatch | undefined): Access | undefined {
+  // Only unconditional Denies are listed: they either deny or leave the decision to the Allows.
+  const deny = coverageOf(matching.unconditionalDeny, target);
   if (deny === 'yes') return 'denied';
-  if (deny !== 'no') return undefined;
-  const allow = stepForEveryResource(matching.allow);
+  if (deny === undefined) return undefined;
+  const allow = coverageOf(matching.allow, target);
   if (allow === undefined) return undefined;
   if (allow === 'no') return 'not-allowed';
   if (matching.boundary) {
-    const boundary = stepForEveryResource(matching.boundary);
+    const boundary = coverageOf(matching.boundary, target);
     if (boundary === undefined) return undefined;
     if (boundary === 'no') return 'not-allowed';
     if (boundary === 'conditional') return 'conditional';
   }
   return allow === 'yes' ? 'allowed' : 'conditional';
-}
-
-/** Applies the statements matching an action to one resource: Deny, then Allow, then the boundary. */
-function decideAccess(matching: ActionStatements, target: ArnToMatch): Access {
-  for (const compiled of matching.unconditionalDeny) {
-    if (compiled.coversResource(target)) return 'denied';
-  }
-  let allowed = false;
-  let unconditional = false;
-  for (const compiled of matching.allow) {
-    if (compiled.coversResource(target)) {
-      allowed = true;
-      if (!compiled.conditional) unconditional = true;
-    }
-  }
-  if (!allowed) return 'not-allowed';
-  if (matching.boundary) {
-    let boundaryAllows = false;
-    let boundaryUnconditional = false;
-    for (const compiled of matching.boundary) {
-      if (compiled.coversResource(target)) {
-        boundaryAllows = true;
-        if (!compiled.conditional) boundaryUnconditional = true;
-      }
-    }
-    if (!boundaryAllows) return 'not-allowed';
-    if (!boundaryUnconditional) unconditional = false;
-  }
-  return unconditional ? 'allowed' : 'conditional';
 }
 
 /** The statements that match one action, for questions about that action on concrete resources. */
@@ -574,7 +551,8 @@ export class EffectivePermissions {
   /** Whether the role may perform a concrete action on a concrete resource ARN. */
   accessTo(actionKey: string, resourceArn: string): Access {
     const matching = this.statementsMatching(actionKey);
-    return matching.sameForEveryResource ?? decideAccess(matching, new ArnToMatch(resourceArn));
+    // With a resource, every statement can answer: the decision is never undefined.
+    return matching.sameForEveryResource ?? decideAccess(matching, new ArnToMatch(resourceArn))!;
   }
 
   /**
@@ -595,7 +573,7 @@ export class EffectivePermissions {
       const allow = this.allow.forService(service).filter(matches);
       const boundary = this.boundaryAllow?.forService(service).filter(matches);
       matching = { unconditionalDeny, allow, boundary, sameForEveryResource: undefined };
-      matching.sameForEveryResource = accessForEveryResource(matching);
+      matching.sameForEveryResource = decideAccess(matching, undefined);
       this.byAction.set(key, matching);
     }
     this.byAction.set(action, matching);
