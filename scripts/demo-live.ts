@@ -17,7 +17,6 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
-  CreateFunctionCommand,
   type FunctionConfiguration,
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -27,10 +26,10 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import yazl from 'yazl';
 import type { InvocationSummary } from '../src/lambda/run.js';
 import type { AuditReport } from '../src/model/report.js';
 import { renderReport } from '../src/report/render.js';
+import { createTinyFunction } from '../test/support/functions.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
@@ -367,16 +366,6 @@ const demoRoles: DemoRole[] = [
   },
 ];
 
-/** The smallest deployment package CreateFunction accepts. */
-async function placeholderZip(): Promise<Uint8Array> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from('export const handler = async () => ({ ok: true });\n'), 'index.mjs');
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /**
  * Seeds five functions whose roles make the common mistakes (admin, EC2 trust, no logging, a plaintext
  * secret, `dynamodb:*` on `*`).
@@ -387,7 +376,6 @@ async function placeholderZip(): Promise<Uint8Array> {
 export async function seedMisconfiguredFunctions(access: EmulatorAccess): Promise<SeededFunction[]> {
   const iam = new IAMClient(clientConfig(access));
   const lambda = new LambdaClient(clientConfig(access));
-  const code = await placeholderZip();
   for (const role of demoRoles) {
     const { Role } = await iam.send(
       new CreateRoleCommand({
@@ -407,16 +395,12 @@ export async function seedMisconfiguredFunctions(access: EmulatorAccess): Promis
         }),
       );
     }
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: role.functionName,
-        Role: Role?.Arn,
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Code: { ZipFile: code },
-        ...(role.variables ? { Environment: { Variables: role.variables } } : {}),
-      }),
-    );
+    await createTinyFunction(lambda, {
+      name: role.functionName,
+      role: Role?.Arn,
+      runtime: 'nodejs22.x',
+      ...(role.variables ? { variables: role.variables } : {}),
+    });
   }
   iam.destroy();
   lambda.destroy();

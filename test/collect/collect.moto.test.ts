@@ -118,34 +118,30 @@ describe('collectSnapshot against moto', () => {
     expect(JSON.stringify(comparable(snapshot))).not.toContain(SEEDED_SECRET_VALUE);
   });
 
+  /** Every role and managed policy of the seeded account read once. */
+  const PER_ROLE_CALLS = {
+    'iam:GetPolicy': 4,
+    'iam:GetPolicyVersion': 4,
+    'iam:GetRole': 4,
+    'iam:GetRolePolicy': 2,
+    'iam:ListAttachedRolePolicies': 3,
+    'iam:ListRolePolicies': 3,
+    'lambda:ListFunctions': 2,
+  };
+
   it.each([
     {
       collection: 'per-role' as const,
-      expected: {
-        'iam:GetPolicy': 4,
-        'iam:GetPolicyVersion': 4,
-        'iam:GetRole': 4,
-        'iam:GetRolePolicy': 2,
-        'iam:ListAttachedRolePolicies': 3,
-        'iam:ListRolePolicies': 3,
-        'lambda:ListFunctions': 2,
-      },
+      expected: PER_ROLE_CALLS,
     },
     {
       collection: 'bulk' as const,
       expected: { 'iam:GetAccountAuthorizationDetails': 1, 'lambda:ListFunctions': 2 },
     },
     {
+      // Four roles: auto reads them one by one.
       collection: 'auto' as const,
-      expected: {
-        'iam:GetPolicy': 4,
-        'iam:GetPolicyVersion': 4,
-        'iam:GetRole': 4,
-        'iam:GetRolePolicy': 2,
-        'iam:ListAttachedRolePolicies': 3,
-        'iam:ListRolePolicies': 3,
-        'lambda:ListFunctions': 2,
-      },
+      expected: PER_ROLE_CALLS,
     },
   ])('makes the expected calls in $collection mode', async ({ collection, expected }) => {
     // act

@@ -7,8 +7,8 @@ import {
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import yazl from 'yazl';
+import { LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 
 /** A plaintext secret seeded into an environment variable: it must never reach a snapshot. */
@@ -40,16 +40,6 @@ const allow = (action: string | string[], resource: string): string =>
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
   });
-
-/** The smallest deployment package CreateFunction accepts. */
-export async function tinyZip(): Promise<Uint8Array> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from('export const handler = async () => ({ ok: true });\n'), 'index.mjs');
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /**
  * Seeds a small account: four execution roles (one admin with a boundary, one shared by three
@@ -141,18 +131,8 @@ export async function seedAccount(endpoint: string): Promise<void> {
   );
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'not-used', PolicyArn: ADMINISTRATOR_ACCESS }));
 
-  const code = { ZipFile: await tinyZip() };
   const create = (client: LambdaClient, name: string, role: string, variables?: Record<string, string>) =>
-    client.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Role: role,
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Code: code,
-        ...(variables ? { Environment: { Variables: variables } } : {}),
-      }),
-    );
+    createTinyFunction(client, { name, role, ...(variables ? { variables } : {}) });
   await create(lambdaEast, 'payments-api', SEEDED_ROLES.admin, {
     DB_PASSWORD: SEEDED_SECRET_VALUE,
     TABLE: 'orders',

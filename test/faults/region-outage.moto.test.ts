@@ -1,9 +1,9 @@
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
-import { tinyZip } from '../collect/seed.js';
 import type { Fault } from '../support/fault-proxy.js';
+import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 import {
   archivedReport,
@@ -46,15 +46,10 @@ async function seedBrokenRegion(endpoint: string): Promise<void> {
       }),
     }),
   );
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: 'eu-reporter',
-      Role: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/eu-reporter`,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Code: { ZipFile: await tinyZip() },
-    }),
-  );
+  await createTinyFunction(lambda, {
+    name: 'eu-reporter',
+    role: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/eu-reporter`,
+  });
   iam.destroy();
   lambda.destroy();
 }

@@ -1,12 +1,13 @@
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collect/clients.js';
 import { collectAndAudit, type LiveServices } from '../../src/live/pipeline.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { BASIC_EXECUTION, tinyZip } from '../collect/seed.js';
+import { BASIC_EXECUTION } from '../collect/seed.js';
+import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 import { LAMBDA_TRUST, nestedJson } from './account.js';
 
@@ -82,19 +83,10 @@ async function seedHostileAccount(endpoint: string): Promise<void> {
   const config = { endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   const iam = new IAMClient(config);
   const lambda = new LambdaClient(config);
-  const code = { ZipFile: await tinyZip() };
   for (const [name, trust] of Object.entries(HOSTILE_ROLES)) {
     await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
     await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: BASIC_EXECUTION }));
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: FUNCTION_OF[name],
-        Role: roleArn(name),
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Code: code,
-      }),
-    );
+    await createTinyFunction(lambda, { name: FUNCTION_OF[name]!, role: roleArn(name) });
   }
   iam.destroy();
   lambda.destroy();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { tinyZip } from '../collect/seed.js';
+import { createTinyFunction } from '../support/functions.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
@@ -61,18 +61,8 @@ async function seedCanaryAccount(endpoint: string): Promise<void> {
       }),
     }),
   );
-  const code = { ZipFile: await tinyZip() };
   const create = (name: string, role: string) =>
-    lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Role: role,
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Code: code,
-        Environment: { Variables: CANARY_VARIABLES },
-      }),
-    );
+    createTinyFunction(lambda, { name, role, variables: CANARY_VARIABLES });
   await create('canary-carrier', `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/canary-role`);
   await lambda.send(new PublishVersionCommand({ FunctionName: 'canary-carrier' }));
   // A function whose role was deleted after it was created.

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, type FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import { type FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -25,7 +25,7 @@ import {
 } from '../../scripts/demo-live.js';
 import { type DeployResult, deploy } from '../../scripts/deploy.js';
 import type { InvocationSummary } from '../../src/lambda/run.js';
-import { tinyZip } from '../collect/seed.js';
+import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 
 const region = 'us-east-1';
@@ -226,16 +226,12 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
     await iam.send(
       new AttachRolePolicyCommand({ RoleName: 'e2e-payments-admin-role', PolicyArn: administratorAccess }),
     );
-    await new LambdaClient(config()).send(
-      new CreateFunctionCommand({
-        FunctionName: badFunctionName,
-        Role: badRoleArn,
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Code: { ZipFile: await tinyZip() },
-        Environment: { Variables: { API_TOKEN: seededSecretValue } },
-      }),
-    );
+    await createTinyFunction(new LambdaClient(config()), {
+      name: badFunctionName,
+      role: badRoleArn,
+      runtime: 'nodejs22.x',
+      variables: { API_TOKEN: seededSecretValue },
+    });
   }, 120_000);
 
   afterAll(async () => {

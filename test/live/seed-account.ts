@@ -7,12 +7,12 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
-  CreateFunctionCommand,
   LambdaClient,
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { ADMINISTRATOR_ACCESS, BASIC_EXECUTION, roleArn, seedAccount, tinyZip } from '../collect/seed.js';
+import { ADMINISTRATOR_ACCESS, BASIC_EXECUTION, roleArn, seedAccount } from '../collect/seed.js';
+import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 
 /**
@@ -165,18 +165,8 @@ export async function seedLiveAccount(endpoint: string): Promise<void> {
       }),
     );
 
-    const code = { ZipFile: await tinyZip() };
     const create = (name: string, role: string, variables?: Record<string, string>) =>
-      lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Role: role,
-          Runtime: 'nodejs20.x',
-          Handler: 'index.handler',
-          Code: code,
-          ...(variables ? { Environment: { Variables: variables } } : {}),
-        }),
-      );
+      createTinyFunction(lambda, { name, role, ...(variables ? { variables } : {}) });
     await create('live-admin', LIVE_ROLES.admin);
     await create('live-escalator', LIVE_ROLES.escalator);
     await create('live-dynamo-wildcard', LIVE_ROLES.dynamoWildcard);
