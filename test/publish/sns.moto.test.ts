@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compareReports } from '../../src/audit/diff.js';
@@ -14,7 +14,7 @@ import { archiveReport, readLatestReport, readSuppressionsFile } from '../../src
 import { publishReport } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
-import { createQueue, drainQueue } from '../support/sqs.js';
+import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import { demoReport, largeReport, recount } from './demo-report.js';
 
 const REGION = 'us-east-1';
@@ -65,17 +65,8 @@ describe('publishReport against moto', () => {
   it('delivers the JSON report to SQS, wrapped in the SNS envelope or raw', async () => {
     // Prepare: one topic, one queue with the SNS envelope, one with raw message delivery
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'lambda-role-auditor' }));
-    const enveloped = await createQueue(sqs, 'auditor-enveloped');
-    const raw = await createQueue(sqs, 'auditor-raw');
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: enveloped.arn }));
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn,
-        Protocol: 'sqs',
-        Endpoint: raw.arn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    const enveloped = await subscribeQueue(sns, sqs, TopicArn!, 'auditor-enveloped');
+    const raw = await subscribeQueue(sns, sqs, TopicArn!, 'auditor-raw', { raw: true });
     const { current, previous } = currentAndPrevious();
     const report = compareReports(current, previous).report;
     const location = `s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00Z.json`;
@@ -120,15 +111,7 @@ describe('publishReport against moto', () => {
   it('delivers a trimmed report of 5,000 findings that SNS accepts', async () => {
     // Prepare
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'lambda-role-auditor' }));
-    const raw = await createQueue(sqs, 'auditor-raw');
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn,
-        Protocol: 'sqs',
-        Endpoint: raw.arn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    const raw = await subscribeQueue(sns, sqs, TopicArn!, 'auditor-raw', { raw: true });
     const report = largeReport(5_000);
     const location = `s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00Z.json`;
 
