@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { MOTO_ACCOUNT_ID } from '../support/moto.js';
+import { captureStdout } from '../support/stdout.js';
 import {
   archivedReports,
   createReportBucket,
@@ -50,11 +51,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   environment.proxy.clear();
-  stdout = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  stdout = captureStdout();
 });
 
 afterEach(() => {

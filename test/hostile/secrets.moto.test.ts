@@ -20,6 +20,7 @@ import {
   TEST_CREDENTIALS,
 } from '../support/moto.js';
 import { drainQueue, subscribeQueue } from '../support/sqs.js';
+import { captureStdout } from '../support/stdout.js';
 import { LAMBDA_TRUST } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
@@ -119,11 +120,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  stdout = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  stdout = captureStdout();
 });
 
 afterEach(() => {

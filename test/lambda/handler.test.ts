@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { captureStdout } from '../support/stdout.js';
 
 const account = '123456789012';
 const topicArn = `arn:aws:sns:us-east-1:${account}:lambda-role-auditor`;
@@ -116,11 +117,7 @@ describe('Lambda handler', () => {
       Policies: [admin, basic],
     });
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    logs = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    });
+    logs = captureStdout();
   });
 
   afterEach(() => {
