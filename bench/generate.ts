@@ -66,13 +66,8 @@ export interface AttachedPolicy {
   PolicyArn: string;
 }
 
-export interface RoleDetail {
-  Path: string;
-  RoleName: string;
-  RoleId: string;
-  Arn: string;
-  CreateDate: string;
-  AssumeRolePolicyDocument: PolicyDocument;
+/** A role as `GetAccountAuthorizationDetails` lists it: the fields of an instance profile's role and more. */
+export interface RoleDetail extends InstanceProfileRole {
   InstanceProfileList: InstanceProfile[];
   RolePolicyList: RolePolicy[];
   AttachedManagedPolicies: AttachedPolicy[];

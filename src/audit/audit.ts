@@ -41,31 +41,24 @@ class RoleUsers {
   /** Their labels: `name`, or `name (region)` where the name alone is ambiguous among all users. */
   private firstLabels: string[] = [];
   /** The answer for every function outside the first users: the same sample, shared. */
-  private readonly sharedAnswers: { member?: SharedWith; outsider?: SharedWith } = {};
+  private sharedAnswer: SharedWith | undefined;
 
   constructor(private readonly sampleSize: number) {}
 
-  /** Up to `sampleSize` labels of the role's other users, and how many other users there are. */
+  /** Up to `sampleSize` labels of the role's other users (`self` is one of its users), and how many there are. */
   othersOf(self: string): SharedWith {
     const { sampleSize } = this;
-    const firstArns = this.buildLabels();
-    const position = firstArns.indexOf(self);
-    const member = position >= 0 || this.byArn.has(self);
-    const count = this.byArn.size - (member ? 1 : 0);
+    const position = this.buildLabels().indexOf(self);
+    const count = this.byArn.size - 1;
     if (position >= 0 && position < sampleSize) {
       const sample = this.firstLabels.slice(0, sampleSize + 1);
       sample.splice(position, 1);
       if (sample.length > sampleSize) sample.length = sampleSize;
       return { sample, count };
     }
-    const key = member ? 'member' : 'outsider';
-    let answer = this.sharedAnswers[key];
-    if (!answer) {
-      // Frozen: the findings of every such function share it.
-      answer = { sample: Object.freeze(this.firstLabels.slice(0, sampleSize)) as string[], count };
-      this.sharedAnswers[key] = answer;
-    }
-    return answer;
+    // Frozen: the findings of every such function share it.
+    this.sharedAnswer ??= { sample: Object.freeze(this.firstLabels.slice(0, sampleSize)) as string[], count };
+    return this.sharedAnswer;
   }
 
   private buildLabels(): string[] {
@@ -219,7 +212,8 @@ class Auditor {
       }
     }
     const findings: Finding[] = [];
-    for (const group of [...byRole.values(), ...waiting.values()]) {
+    // Nothing stays waiting: a version that needs no analysis has its $LATEST, with the same role, in the list.
+    for (const group of byRole.values()) {
       for (const { index, sameRoleAsLatest } of group) {
         this.auditFunction(
           functions[index]!,
