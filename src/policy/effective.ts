@@ -560,10 +560,8 @@ export class EffectivePermissions {
    * asks about the same few actions (its logs), each time for another resource.
    */
   private statementsMatching(action: string): ActionStatements {
-    let matching = this.byAction.get(action);
-    if (matching) return matching;
-    const key = action.toLowerCase();
-    matching = this.byAction.get(key);
+    const key = lowerCaseKey(action);
+    let matching = this.byAction.get(key);
     if (!matching) {
       const service = serviceOfKey(key);
       const matches = (compiled: CompiledStatement) => compiled.matchesAction(key, service);
@@ -576,7 +574,6 @@ export class EffectivePermissions {
       matching.sameForEveryResource = decideAccess(matching, undefined);
       this.byAction.set(key, matching);
     }
-    this.byAction.set(action, matching);
     return matching;
   }
 
