@@ -527,7 +527,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
       if (key !== 'top') print(`        ${key}: ${JSON.stringify(value)}`);
     }
     print(
-      `        top: ${result.top.map((finding) => `${finding.severity} ${finding.ruleId} ${finding.functionName}`).join('; ')}`,
+      `        top: ${result.top.map((role) => `${role.severity} ${role.role} (${role.functions} fn: ${role.rules.join(', ')})`).join('; ')}`,
     );
 
     progress('Receiving the message on the SQS subscriber');
@@ -540,13 +540,20 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
         .join(' ')}`,
     );
 
-    const ownFindings = received.report.findings.filter((finding) => finding.functionName === auditorName);
+    const auditorRole = received.report.roles.find((role) =>
+      role.functions.some((arn) => arn.endsWith(`:function:${auditorName}`)),
+    );
+    const ownFindings = received.report.findings.filter(
+      (finding) =>
+        (finding.subject === 'function' && finding.functionName === auditorName) ||
+        (finding.subject === 'role' && finding.roleArn === auditorRole?.roleArn),
+    );
     print(`      The auditor's own function ${auditorName}: ${ownFindings.length} findings`);
 
     progress('The email digest');
     print(
-      '      The emulator delivers only the "sqs" key of the message to SQS; the digest below is the "email"\n' +
-        "      text rendered from the received JSON report with renderReport(report, 'text'), as the publisher does.",
+      '      The SQS subscriber receives the "default" key of the message (the JSON report); the digest below\n' +
+        "      is the \"email\" text rendered from it with renderReport(report, 'text'), as the publisher does.",
     );
     print('');
     print(indent(renderReport(received.report, 'text').trimEnd(), '  | '));

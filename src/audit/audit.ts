@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
-import type { AuditReport, Finding, SeverityCounts } from '../model/report.js';
-import { atLeast, compareSeverity, lowerSeverity, type Severity } from '../model/severity.js';
+import type { AuditReport, Finding, FunctionFinding, RoleEntry, RoleFinding } from '../model/report.js';
+import { lowerSeverity, type Severity } from '../model/severity.js';
 import type {
   AccountSnapshot,
   AuditError,
@@ -8,24 +8,31 @@ import type {
   RoleReadFailure,
   RoleRecord,
 } from '../model/snapshot.js';
-import { parseArn } from '../policy/arn.js';
+import { parseArn, splitFunctionArn } from '../policy/arn.js';
 import { type ActionCatalog, defaultCatalog } from '../policy/catalog.js';
 import { EffectivePermissions } from '../policy/effective.js';
 import { type ParsedPolicy, parsePolicy } from '../policy/policy.js';
 import { matchesWildcard } from '../policy/wildcard.js';
-import { FUNCTION_RULES, ROLE_RULES } from '../rules/index.js';
-import type { FunctionContext, RoleContext, RuleHit, RuleMetadata } from '../rules/rule.js';
+import { FUNCTION_RULES, ROLE_REFERENCE_RULES, ROLE_RULES } from '../rules/index.js';
+import type { FunctionContext, RoleContext, RoleUsers, RuleHit, RuleMetadata } from '../rules/rule.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { decideStatus } from './status.js';
+import { compareFixOrder, summarize } from './summary.js';
 import { applySuppressions, type Suppression, suppressionsFromTags } from './suppressions.js';
 
 export interface AuditOptions {
   catalog?: ActionCatalog;
   suppressions?: Suppression[];
   now?: Date;
-  /** Findings below this severity are left out of the report. */
+  /**
+   * The severity filter of what the run prints and publishes, recorded in `scope`; the report itself keeps
+   * every finding (apply {@link withMinSeverity} to show it).
+   */
   minSeverity?: Severity;
-  /** Globs on function names; only matching functions are audited. */
+  /** Globs on function names; only matching functions are audited (a scoped run). */
   functions?: string[];
+  /** The run covers fewer regions than configured (a scoped run). */
+  regionsScoped?: boolean;
 }
 
 interface RoleAnalysis {
@@ -33,62 +40,24 @@ interface RoleAnalysis {
   hits: Array<{ meta: RuleMetadata; hit: RuleHit }>;
 }
 
-/** The functions (one record per unqualified ARN) that run as one role, in the order first seen. */
-class RoleUsers {
-  readonly byArn = new Map<string, FunctionRecord>();
-  /** Unqualified ARNs of the first `sampleSize + 1` users: all that any sample can name. */
-  private firstArns: string[] | undefined;
-  /** Their labels: `name`, or `name (region)` where the name alone is ambiguous among all users. */
-  private firstLabels: string[] = [];
-  /** The answer for every function outside the first users: the same sample, shared. */
-  private sharedAnswer: SharedWith | undefined;
-
-  constructor(private readonly sampleSize: number) {}
-
-  /** Up to `sampleSize` labels of the role's other users (`self` is one of its users), and how many there are. */
-  othersOf(self: string): SharedWith {
-    const { sampleSize } = this;
-    const position = this.buildLabels().indexOf(self);
-    const count = this.byArn.size - 1;
-    if (position >= 0 && position < sampleSize) {
-      const sample = this.firstLabels.slice(0, sampleSize + 1);
-      sample.splice(position, 1);
-      if (sample.length > sampleSize) sample.length = sampleSize;
-      return { sample, count };
-    }
-    // Frozen: the findings of every such function share it.
-    this.sharedAnswer ??= { sample: Object.freeze(this.firstLabels.slice(0, sampleSize)) as string[], count };
-    return this.sharedAnswer;
-  }
-
-  private buildLabels(): string[] {
-    if (this.firstArns) return this.firstArns;
-    const firstArns: string[] = [];
-    const firstUsers: FunctionRecord[] = [];
-    for (const [arn, user] of this.byArn) {
-      if (firstArns.length > this.sampleSize) break;
-      firstArns.push(arn);
-      firstUsers.push(user);
-    }
-    // Only the names of the first users are labelled: count how often each occurs among all users.
-    const counts = new Map<string, number>();
-    for (const user of firstUsers) counts.set(user.functionName, 0);
-    for (const user of this.byArn.values()) {
-      const seen = counts.get(user.functionName);
-      if (seen !== undefined) counts.set(user.functionName, seen + 1);
-    }
-    this.firstLabels = firstUsers.map((user) =>
-      (counts.get(user.functionName) ?? 0) > 1 ? `${user.functionName} (${user.region})` : user.functionName,
-    );
-    this.firstArns = firstArns;
-    return firstArns;
-  }
+/** A function record to audit, and whether it is a published version running as its `$LATEST`'s role. */
+interface AuditItem {
+  fn: FunctionRecord;
+  sameRoleAsLatest: boolean;
 }
 
-type SharedWith = FunctionContext['sharedWith'];
+/** One role as the audited functions name it. */
+interface RoleGroup {
+  roleArn: string;
+  /** The report's `roles[]` entry: unqualified ARNs, version-qualified for versions with their own role. */
+  entries: string[];
+  /** One record per function (versions of one function count once), in the order first seen. */
+  users: Map<string, FunctionRecord>;
+  items: AuditItem[];
+}
 
-/** How many other users of a shared role a finding names; the count says how many there are in all. */
-const SHARED_WITH_SAMPLE = 20;
+/** How many names of a role's functions a finding shows; `roles[]` lists them all. */
+const USER_SAMPLE = 5;
 
 /** One-shot hashing where Node has it (20.12+), the same digest through a Hash object elsewhere. */
 const sha256Hex: (text: string) => string =
@@ -99,35 +68,31 @@ const sha256Hex: (text: string) => string =
 /** The unqualified ARN of a function record (`…:function:name`), also for published versions. */
 export function unqualifiedArn(fn: FunctionRecord): string {
   if (fn.version === '$LATEST') return fn.functionArn;
-  const suffix = `:${fn.version}`;
-  return fn.functionArn.endsWith(suffix) ? fn.functionArn.slice(0, -suffix.length) : fn.functionArn;
+  return splitFunctionArn(fn.functionArn).unqualified;
 }
 
-/** A finding's id: stable across runs for the same rule, function (or version) and role. */
+/** A function finding's id: stable across runs for the same rule, function (or version) and role. */
 export function findingId(ruleId: string, functionArn: string, roleArn: string): string {
   return sha256Hex(`${ruleId}\n${functionArn}\n${roleArn}`).slice(0, 16);
 }
 
-/** Locale-independent string order: the same report on every machine, and far cheaper than localeCompare. */
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A role finding's id: stable across runs for the same rule and role, whatever functions use it. */
+export function roleFindingId(ruleId: string, roleArn: string): string {
+  return sha256Hex(`${ruleId}\nrole\n${roleArn}`).slice(0, 16);
 }
 
 function errorKey(error: AuditError): string {
   return `${error.arn}\n${error.code}\n${error.message}`;
 }
 
-function emptyCounts(): SeverityCounts {
-  return { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-}
-
 /**
- * Audits an account snapshot: evaluates every function's execution role and applies the rule
- * catalog. Pure: no AWS calls. One bad role or policy becomes an entry in `errors`, never a throw.
+ * Audits an account snapshot: evaluates every execution role once and applies the rule catalog, role
+ * findings once per role and function findings per function. Pure: no AWS calls. One bad role or policy
+ * becomes an entry in `errors`, never a throw.
  *
  * @example
- * const report = auditSnapshot(snapshot, { minSeverity: 'medium' });
- * console.log(report.summary.findings.critical);
+ * const report = auditSnapshot(snapshot, { suppressions });
+ * console.log(report.status, report.summary.findings.critical);
  */
 export function auditSnapshot(snapshot: AccountSnapshot, options: AuditOptions = {}): AuditReport {
   return new Auditor(snapshot, options).run();
@@ -139,11 +104,8 @@ class Auditor {
   private readonly errorKeys = new Set<string>();
   private readonly parsedManaged = new Map<string, ParsedPolicy | null>();
   private readonly permissionsBySet = new Map<string, EffectivePermissions>();
-  private readonly roleAnalyses = new Map<string, RoleAnalysis | null>();
   private readonly unknownReported = new Set<string>();
   private readonly tagSuppressionsByRole = new Map<string, Suppression[]>();
-  /** Roles present in the snapshot that still cannot be audited (a policy of theirs is missing). */
-  private readonly unreadableRoles = new Map<string, RoleReadFailure>();
 
   constructor(
     private readonly snapshot: AccountSnapshot,
@@ -164,108 +126,79 @@ class Auditor {
   run(): AuditReport {
     const { snapshot, options } = this;
     const now = options.now ?? new Date();
-    const globs = options.functions;
-    const functions = globs?.length
+    const globs = options.functions?.length ? options.functions : undefined;
+    const functions = globs
       ? snapshot.functions.filter((fn) => globs.some((glob) => matchesWildcard(glob, fn.functionName)))
       : snapshot.functions;
+    const groups = groupByRole(functions);
 
-    const latestRole = new Map<string, FunctionRecord>();
-    const usersOfRole = new Map<string, RoleUsers>();
-    const unqualifiedArns = functions.map(unqualifiedArn);
-    for (let index = 0; index < functions.length; index += 1) {
-      const fn = functions[index]!;
-      const unqualified = unqualifiedArns[index]!;
-      if (fn.version === '$LATEST') latestRole.set(unqualified, fn);
-      let users = usersOfRole.get(fn.roleArn);
-      if (!users) {
-        users = new RoleUsers(SHARED_WITH_SAMPLE);
-        usersOfRole.set(fn.roleArn, users);
-      }
-      if (!users.byArn.has(unqualified) || fn.version === '$LATEST') users.byArn.set(unqualified, fn);
-    }
-
-    // Functions are audited role by role, the roles in the order the original list first needs their
-    // analysis: errors come out in the same order, and what is built per role is used while it is at hand.
-    const byRole = new Map<string, Array<{ index: number; sameRoleAsLatest: boolean }>>();
-    const waiting = new Map<string, Array<{ index: number; sameRoleAsLatest: boolean }>>();
-    for (let index = 0; index < functions.length; index += 1) {
-      const fn = functions[index]!;
-      const latest = latestRole.get(unqualifiedArns[index]!);
-      const sameRoleAsLatest =
-        fn.version !== '$LATEST' && latest !== undefined && latest.roleArn === fn.roleArn;
-      if (sameRoleAsLatest) {
-        // The version runs as the same role as $LATEST: only its own configuration can add findings.
-        const latestSecrets = new Set(latest.secretSuspects.map((suspect) => suspect.name));
-        if (fn.secretSuspects.every((suspect) => latestSecrets.has(suspect.name))) continue;
-      }
-      const item = { index, sameRoleAsLatest };
-      const group = byRole.get(fn.roleArn);
-      if (group) group.push(item);
-      else if (sameRoleAsLatest) {
-        // Needs no analysis: the role's place is where a function first needs it analysed.
-        const early = waiting.get(fn.roleArn);
-        if (early) early.push(item);
-        else waiting.set(fn.roleArn, [item]);
-      } else {
-        byRole.set(fn.roleArn, [...(waiting.get(fn.roleArn) ?? []), item]);
-        waiting.delete(fn.roleArn);
-      }
-    }
     const findings: Finding[] = [];
-    // Nothing stays waiting: a version that needs no analysis has its $LATEST, with the same role, in the list.
-    for (const group of byRole.values()) {
-      for (const { index, sameRoleAsLatest } of group) {
-        this.auditFunction(
-          functions[index]!,
-          unqualifiedArns[index]!,
-          usersOfRole,
-          sameRoleAsLatest,
-          findings,
-        );
+    // Roles of the audited account that functions name, with why each could not be read: decides the status.
+    const accountRoles = new Map<string, { code: string } | undefined>();
+    for (const group of groups.values()) {
+      const failure = this.roleFailure(group);
+      const parsed = parseArn(group.roleArn);
+      if (parsed?.account === snapshot.account && failure?.code !== 'InvalidRoleArn')
+        accountRoles.set(group.roleArn, failure);
+      const analysis = failure ? undefined : (this.analyseRole(group.roleArn) ?? undefined);
+      const users = usersOf(group);
+      const functionCount = group.users.size;
+      for (const rule of ROLE_REFERENCE_RULES) {
+        for (const hit of rule.check({ roleArn: group.roleArn, users, failure }))
+          findings.push(this.roleFinding(group.roleArn, functionCount, rule.meta, hit));
+      }
+      if (analysis) {
+        for (const { meta, hit } of analysis.hits)
+          findings.push(this.roleFinding(group.roleArn, functionCount, meta, hit));
+      }
+      for (const { fn, sameRoleAsLatest } of group.items) {
+        const context: FunctionContext = { fn, snapshot, role: analysis?.context };
+        for (const rule of FUNCTION_RULES) {
+          if (sameRoleAsLatest && !rule.meta.appliesToSameRoleVersions) continue;
+          for (const hit of rule.check(context)) findings.push(this.functionFinding(fn, rule.meta, hit));
+        }
       }
     }
 
-    const roles = new Set(functions.map((fn) => fn.roleArn));
+    const roles: RoleEntry[] = [...groups.values()].map((group) => ({
+      roleArn: group.roleArn,
+      functions: group.entries,
+    }));
     const expiredSuppressions = applySuppressions(
       findings,
       options.suppressions ?? [],
       (roleArn) => this.tagSuppressions(roleArn),
+      (roleArn) => groups.get(roleArn)?.users.values() ?? [],
       now,
     );
-    const kept = options.minSeverity
-      ? findings.filter((f) => atLeast(f.severity, options.minSeverity!))
-      : findings;
-    kept.sort(
-      (a, b) =>
-        compareSeverity(b.severity, a.severity) ||
-        byCodeUnits(a.functionName, b.functionName) ||
-        byCodeUnits(a.functionArn, b.functionArn) ||
-        byCodeUnits(a.ruleId, b.ruleId),
-    );
-    const counts = emptyCounts();
-    let muted = 0;
-    for (const finding of kept) {
-      if (finding.muted) muted += 1;
-      else counts[finding.severity] += 1;
-    }
+    findings.sort(compareFixOrder);
+    const decision = decideStatus({
+      regions: snapshot.regions,
+      errors: this.errors,
+      stopped: snapshot.partial,
+      roles: accountRoles,
+    });
+    const functionsAudited = new Set<string>();
+    for (const group of groups.values()) for (const arn of group.users.keys()) functionsAudited.add(arn);
     const report: AuditReport = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: TOOL_NAME, version: TOOL_VERSION, iamDataVersion: this.catalog.version },
       generatedAt: now.toISOString(),
       account: snapshot.account,
-      regions: [...snapshot.regions],
-      summary: {
-        functions: new Set(unqualifiedArns).size,
-        roles: roles.size,
-        findings: counts,
-        muted,
-        errors: this.errors.length,
+      status: decision.status,
+      scope: {
+        regions: [...snapshot.regions],
+        functions: globs ? [...globs] : null,
+        minSeverity: options.minSeverity ?? null,
+        full: !globs && !options.regionsScoped,
       },
-      findings: kept,
+      summary: summarize(findings, roles, { functions: functionsAudited.size, errors: this.errors.length }),
+      roles,
+      findings,
       errors: this.errors,
     };
     if (expiredSuppressions.length > 0) report.expiredSuppressions = expiredSuppressions;
-    if (snapshot.partial) report.partial = snapshot.partial;
+    if (decision.partial) report.partial = decision.partial;
     return report;
   }
 
@@ -286,45 +219,22 @@ class Auditor {
     return suppressions;
   }
 
-  /** Adds the function's findings to `findings`. */
-  private auditFunction(
-    fn: FunctionRecord,
-    unqualified: string,
-    usersOfRole: Map<string, RoleUsers>,
-    sameRoleAsLatest: boolean,
-    findings: Finding[],
-  ): void {
-    const analysis = sameRoleAsLatest ? undefined : this.analyseRole(fn.roleArn);
-    const failure = sameRoleAsLatest ? undefined : this.roleFailure(fn.roleArn);
-    const users = usersOfRole.get(fn.roleArn);
-    const context: FunctionContext = {
-      fn,
-      snapshot: this.snapshot,
-      role: analysis?.context,
-      roleFailure: failure,
-      sharedWith: sameRoleAsLatest || !users ? { sample: [], count: 0 } : users.othersOf(unqualified),
-    };
-    if (analysis) for (const { meta, hit } of analysis.hits) findings.push(this.toFinding(fn, meta, hit));
-    for (const rule of FUNCTION_RULES) {
-      if (sameRoleAsLatest && rule.meta.id !== 'secrets-in-environment') continue;
-      for (const hit of rule.check(context)) findings.push(this.toFinding(fn, rule.meta, hit));
-    }
-  }
-
-  private toFinding(fn: FunctionRecord, meta: RuleMetadata, hit: RuleHit): Finding {
+  private roleFinding(
+    roleArn: string,
+    functionCount: number,
+    meta: RuleMetadata,
+    hit: RuleHit,
+  ): RoleFinding {
     const conditional = hit.conditional ?? false;
-    const severity = hit.severity ?? (conditional ? lowerSeverity(meta.severity) : meta.severity);
     return {
-      id: findingId(meta.id, fn.functionArn, fn.roleArn),
+      id: roleFindingId(meta.id, roleArn),
       ruleId: meta.id,
-      severity,
+      subject: 'role',
+      severity: hit.severity ?? (conditional ? lowerSeverity(meta.severity) : meta.severity),
       title: meta.title,
-      functionName: fn.functionName,
-      functionArn: fn.functionArn,
-      region: fn.region,
-      roleArn: fn.roleArn,
+      roleArn,
+      functionCount,
       message: hit.message,
-      // A role's hits are frozen and shared by the findings of all its functions.
       evidence: hit.evidence,
       remediation: meta.remediation,
       conditional,
@@ -332,32 +242,68 @@ class Auditor {
     };
   }
 
-  private roleFailure(roleArn: string): (RoleReadFailure & { missing: boolean }) | undefined {
-    const unreadable = this.unreadableRoles.get(roleArn);
-    if (unreadable) return { ...unreadable, missing: false };
-    if (this.snapshot.roles.has(roleArn)) return undefined;
+  private functionFinding(fn: FunctionRecord, meta: RuleMetadata, hit: RuleHit): FunctionFinding {
+    const conditional = hit.conditional ?? false;
+    return {
+      id: findingId(meta.id, fn.functionArn, fn.roleArn),
+      ruleId: meta.id,
+      subject: 'function',
+      severity: hit.severity ?? (conditional ? lowerSeverity(meta.severity) : meta.severity),
+      title: meta.title,
+      functionName: fn.functionName,
+      functionArn: fn.functionArn,
+      region: fn.region,
+      roleArn: fn.roleArn,
+      message: hit.message,
+      evidence: hit.evidence,
+      remediation: meta.remediation,
+      conditional,
+      muted: null,
+    };
+  }
+
+  /** Why a role cannot be audited (error entries say so once), or `undefined` when it can. */
+  private roleFailure(group: RoleGroup): (RoleReadFailure & { missing: boolean }) | undefined {
+    const { roleArn } = group;
+    const role = this.snapshot.roles.get(roleArn);
+    if (role) {
+      const absent = this.absentPolicies(role);
+      if (absent.length === 0) return undefined;
+      // Auditing a role without one of its policies would state findings the role may not have
+      // (logging-missing) or miss a Deny: like the collector, call the role unreadable instead.
+      const message = `polic${absent.length === 1 ? 'y' : 'ies'} ${absent.join(', ')} not in the snapshot: the role cannot be audited`;
+      this.addError({ scope: 'role', arn: roleArn, code: 'PolicyUnreadable', message });
+      return { code: 'PolicyUnreadable', message, missing: false };
+    }
     const parsed = parseArn(roleArn);
     if (parsed?.service !== 'iam' || !parsed.resource.startsWith('role/')) {
-      // Lambda only accepts role ARNs; a hand-written file may hold anything else.
-      const message = `"${roleArn.slice(0, 200)}" is not an IAM role ARN`;
-      this.addError({ scope: 'function', arn: roleArn, code: 'InvalidRoleArn', message });
+      // Lambda only accepts role ARNs; a hand-written file may hold anything else: say which functions name it.
+      const message = `the execution role "${roleArn.slice(0, 200)}" is not an IAM role ARN`;
+      for (const fn of group.users.values())
+        this.addError({ scope: 'function', arn: fn.functionArn, code: 'InvalidRoleArn', message });
       return { code: 'InvalidRoleArn', message, missing: false };
     }
     const known = this.snapshot.roleFailures.get(roleArn);
     if (known) {
       const missing = known.code === 'NoSuchEntity';
       const alreadyReported = this.errors.some((error) => error.arn === roleArn && error.code === known.code);
-      if (!missing && !alreadyReported)
+      if (!missing && !alreadyReported && known.code !== 'CrossAccount')
         this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
       return { ...known, missing };
     }
     const account = parsed.account;
     if (account && account !== this.snapshot.account) {
       const message = `role is in account ${account}, not in the audited account ${this.snapshot.account}`;
-      this.addError({ scope: 'role', arn: roleArn, code: 'CrossAccount', message });
       return { code: 'CrossAccount', message, missing: false };
     }
     return { code: 'NoSuchEntity', message: 'the role is not in the account', missing: true };
+  }
+
+  private absentPolicies(role: RoleRecord): string[] {
+    const absent = role.attachedPolicyArns.filter((arn) => !this.snapshot.managedPolicies.has(arn));
+    if (role.permissionsBoundaryArn && !this.snapshot.managedPolicies.has(role.permissionsBoundaryArn))
+      absent.push(role.permissionsBoundaryArn);
+    return absent;
   }
 
   private managedPolicy(arn: string, roleArn: string, purpose: string): ParsedPolicy | undefined {
@@ -395,26 +341,8 @@ class Auditor {
   }
 
   private analyseRole(roleArn: string): RoleAnalysis | undefined {
-    if (this.roleAnalyses.has(roleArn)) return this.roleAnalyses.get(roleArn) ?? undefined;
     const role = this.snapshot.roles.get(roleArn);
-    const analysis = role ? this.buildAnalysis(role) : null;
-    this.roleAnalyses.set(roleArn, analysis);
-    return analysis ?? undefined;
-  }
-
-  private buildAnalysis(role: RoleRecord): RoleAnalysis | null {
-    // Auditing a role without one of its policies would state findings the role may not have
-    // (logging-missing) or miss a Deny: like the collector, call the role unreadable instead.
-    const absent = [
-      ...role.attachedPolicyArns,
-      ...(role.permissionsBoundaryArn ? [role.permissionsBoundaryArn] : []),
-    ].filter((arn) => !this.snapshot.managedPolicies.has(arn));
-    if (absent.length > 0) {
-      const message = `polic${absent.length === 1 ? 'y' : 'ies'} ${absent.join(', ')} not in the snapshot: the role cannot be audited`;
-      this.unreadableRoles.set(role.arn, { code: 'PolicyUnreadable', message });
-      this.addError({ scope: 'role', arn: role.arn, code: 'PolicyUnreadable', message });
-      return null;
-    }
+    if (!role) return undefined;
     const identity: ParsedPolicy[] = [];
     const setKey: string[] = [];
     for (const arn of [...role.attachedPolicyArns].sort()) {
@@ -469,11 +397,7 @@ class Auditor {
     };
     const hits: RoleAnalysis['hits'] = [];
     for (const rule of ROLE_RULES) {
-      for (const hit of rule.check(context)) {
-        for (const evidence of hit.evidence) Object.freeze(evidence);
-        Object.freeze(hit.evidence);
-        hits.push({ meta: rule.meta, hit });
-      }
+      for (const hit of rule.check(context)) hits.push({ meta: rule.meta, hit });
     }
     return { context, hits };
   }
@@ -500,5 +424,71 @@ class Auditor {
           .join(', ')}${actions.length > 10 ? ` and ${actions.length - 10} more` : ''}`,
       });
     }
+  }
+}
+
+/**
+ * Groups the functions by role, roles in the order first named. A published version running as its
+ * `$LATEST`'s role is the same function: it is audited only for what its own configuration may add.
+ */
+function groupByRole(functions: readonly FunctionRecord[]): Map<string, RoleGroup> {
+  const latestRole = new Map<string, string>();
+  const unqualified = functions.map(unqualifiedArn);
+  for (let index = 0; index < functions.length; index += 1) {
+    const fn = functions[index]!;
+    if (fn.version === '$LATEST') latestRole.set(unqualified[index]!, fn.roleArn);
+  }
+  const latestSecrets = new Map<string, Set<string>>();
+  for (const fn of functions) {
+    if (fn.version === '$LATEST' && fn.secretSuspects.length > 0)
+      latestSecrets.set(fn.functionArn, new Set(fn.secretSuspects.map((suspect) => suspect.name)));
+  }
+  const groups = new Map<string, RoleGroup>();
+  for (let index = 0; index < functions.length; index += 1) {
+    const fn = functions[index]!;
+    const arn = unqualified[index]!;
+    let group = groups.get(fn.roleArn);
+    if (!group) {
+      group = { roleArn: fn.roleArn, entries: [], users: new Map(), items: [] };
+      groups.set(fn.roleArn, group);
+    }
+    const sameRoleAsLatest = fn.version !== '$LATEST' && latestRole.get(arn) === fn.roleArn;
+    if (!group.users.has(arn) || fn.version === '$LATEST') group.users.set(arn, fn);
+    if (!sameRoleAsLatest) {
+      group.entries.push(fn.functionArn);
+      group.items.push({ fn, sameRoleAsLatest });
+      continue;
+    }
+    // Same role as $LATEST: only its own configuration (a secret $LATEST no longer has) can add findings.
+    const known = latestSecrets.get(arn);
+    if (fn.secretSuspects.some((suspect) => !known?.has(suspect.name)))
+      group.items.push({ fn, sameRoleAsLatest });
+  }
+  return groups;
+}
+
+/** How many functions use a role, and the first few names (`name (region)` where a name repeats). */
+function usersOf(group: RoleGroup): RoleUsers {
+  const first = [...take(group.users.values(), USER_SAMPLE)];
+  const names = new Map<string, number>(first.map((fn) => [fn.functionName, 0]));
+  for (const fn of group.users.values()) {
+    const seen = names.get(fn.functionName);
+    if (seen !== undefined) names.set(fn.functionName, seen + 1);
+  }
+  return {
+    count: group.users.size,
+    sample: first.map((fn) =>
+      (names.get(fn.functionName) ?? 0) > 1 ? `${fn.functionName} (${fn.region})` : fn.functionName,
+    ),
+  };
+}
+
+function* take<T>(items: Iterable<T>, count: number): Iterable<T> {
+  if (count <= 0) return;
+  let taken = 0;
+  for (const item of items) {
+    yield item;
+    taken += 1;
+    if (taken >= count) return;
   }
 }

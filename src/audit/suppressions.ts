@@ -97,25 +97,45 @@ export function suppressionsFromTags(role: RoleRecord): { suppressions: Suppress
   };
 }
 
+/** A function as suppressions match it: by name or ARN. */
+export interface SuppressibleFunction {
+  functionName: string;
+  functionArn: string;
+}
+
 /**
- * Marks findings muted by the file and by role tags. Expired suppressions mute nothing and are
- * returned so the report can say so.
+ * Marks findings muted by the file and by role tags (SPEC §5). A function finding is muted by a
+ * suppression matching its rule, function and role; a role finding by one matching its rule and role
+ * whose `function` is omitted or matches every function of the role. Expired suppressions mute nothing
+ * and are returned so the report can say so.
  */
 export function applySuppressions(
   findings: Finding[],
   fileSuppressions: Suppression[],
   tagSuppressions: (roleArn: string) => Suppression[],
+  functionsOfRole: (roleArn: string) => Iterable<SuppressibleFunction>,
   now: Date,
 ): ExpiredSuppression[] {
   const expired = new Map<string, ExpiredSuppression>();
+  const functionsMatch = (pattern: string | undefined, finding: Finding): boolean => {
+    if (pattern === undefined) return true;
+    if (finding.subject === 'function')
+      return globMatches(pattern, finding.functionName, finding.functionArn);
+    let any = false;
+    for (const fn of functionsOfRole(finding.roleArn)) {
+      if (!globMatches(pattern, fn.functionName, fn.functionArn)) return false;
+      any = true;
+    }
+    return any;
+  };
   /** Mutes the finding with the first suppression of `list` that matches it and is in force. */
   const mute = (finding: Finding, list: Suppression[], source: 'file' | 'tag'): boolean => {
     for (const suppression of list) {
       const matches =
         globMatches(suppression.rule, finding.ruleId) &&
-        globMatches(suppression.function, finding.functionName, finding.functionArn) &&
         (suppression.role === undefined ||
-          globMatches(suppression.role, finding.roleArn, roleNameFromArn(finding.roleArn)));
+          globMatches(suppression.role, finding.roleArn, roleNameFromArn(finding.roleArn))) &&
+        functionsMatch(suppression.function, finding);
       if (!matches) continue;
       if (isExpired(suppression.until, now)) {
         // Keyed by content: tag suppressions are rebuilt for every role.

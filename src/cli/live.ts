@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CollectProgress } from '../collect/collect.js';
 import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
 import { writeSnapshotFiles } from '../load/write-snapshot.js';
@@ -57,17 +58,20 @@ export function liveRunner(command: AuditCommand): LiveRunner {
           `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`,
         );
       }
-      return { report, auditedFunctionArns: snapshot.functions.map((fn) => fn.functionArn) };
+      return { report };
     },
-    async finish(report: AuditReport, command: AuditCommand, io: CliIo, auditedFunctionArns) {
+    async finish(report: AuditReport, command: AuditCommand, io: CliIo) {
       const delivery = await deliverReport(services, report, {
         ...(command.reportBucket ? { reportBucket: command.reportBucket } : {}),
         ...(command.publish ? { topicArn: command.publish } : {}),
         publishWhen: 'always',
-        ...(auditedFunctionArns ? { auditedFunctionArns } : {}),
+        runId: randomUUID(),
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
-      if (delivery.location) io.stderr.write(`report archived: ${delivery.location}\n`);
+      if (delivery.location)
+        io.stderr.write(
+          `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}\n`,
+        );
       if (delivery.published) io.stderr.write(`report published to ${command.publish}\n`);
       return delivery.report;
     },

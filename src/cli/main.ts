@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { auditSnapshot } from '../audit/audit.js';
+import { withMinSeverity } from '../audit/summary.js';
 import { parseSuppressions, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { InputFileError, readOfflineSnapshot } from '../load/offline.js';
 import type { AuditReport } from '../model/report.js';
-import { atLeast } from '../model/severity.js';
+import { atLeast, type Severity } from '../model/severity.js';
 import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -27,13 +28,9 @@ export interface LiveRunner {
     command: AuditCommand,
     io: CliIo,
     suppressions: Suppression[],
-  ): Promise<{ report: AuditReport; auditedFunctionArns?: string[] }>;
-  finish(
-    report: AuditReport,
-    command: AuditCommand,
-    io: CliIo,
-    auditedFunctionArns?: string[],
-  ): Promise<AuditReport>;
+  ): Promise<{ report: AuditReport }>;
+  /** Compares with the baseline, archives and publishes; returns the report to print. */
+  finish(report: AuditReport, command: AuditCommand, io: CliIo): Promise<AuditReport>;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, failed: 3 } as const;
@@ -103,10 +100,11 @@ async function runAudit(
   live?: (command: AuditCommand) => Promise<LiveRunner>,
 ): Promise<number> {
   let report: AuditReport;
+  /** Every finding of the run, whatever `--min-severity` leaves out of the printed report. */
+  let full: AuditReport;
   try {
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     let runner: LiveRunner | undefined;
-    let audited: string[] | undefined;
     if (command.authDetails && command.functions) {
       const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
       report = auditSnapshot(snapshot, {
@@ -117,12 +115,16 @@ async function runAudit(
     } else {
       if (!live) throw new ConfigurationError('live audits are not available in this build');
       runner = await live(command);
-      ({ report, auditedFunctionArns: audited } = await runner.audit(command, io, suppressions));
+      ({ report } = await runner.audit(command, io, suppressions));
     }
     if (command.publish || command.reportBucket) {
       runner ??= live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
-      report = await runner.finish(report, command, io, audited);
+      full = report;
+      report = await runner.finish(report, command, io);
+    } else {
+      full = report;
+      report = withMinSeverity(report, report.scope.minSeverity);
     }
   } catch (error) {
     if (error instanceof InputFileError || error instanceof ConfigurationError) {
@@ -150,12 +152,21 @@ async function runAudit(
   } else {
     io.stdout.write(rendered);
   }
-  if (command.failOn) {
-    const threshold = command.failOn;
-    if (report.findings.some((finding) => !finding.muted && atLeast(finding.severity, threshold)))
-      return EXIT.findings;
-  }
-  return EXIT.ok;
+  return exitCodeOf(full, command.failOn);
+}
+
+/**
+ * The exit code a printed report earned: 3 for a failed run (nothing could be audited); with
+ * `--fail-on`, 1 for an unmuted finding at or above the threshold (whatever `--min-severity` printed)
+ * or for a partial run, since a CI gate never passes half-blind; else 0.
+ */
+export function exitCodeOf(report: AuditReport, failOn: Severity | undefined): number {
+  if (report.status === 'failed') return EXIT.failed;
+  if (!failOn) return EXIT.ok;
+  if (report.status === 'partial') return EXIT.findings;
+  return report.findings.some((finding) => !finding.muted && atLeast(finding.severity, failOn))
+    ? EXIT.findings
+    : EXIT.ok;
 }
 
 /** The rule catalog as a table, JSON or markdown. */

@@ -5,7 +5,8 @@ import {
   deliverReport,
   type LiveServices,
 } from '../live/pipeline.js';
-import type { ReportSummary } from '../model/report.js';
+import type { ReportSummary, RunStatus } from '../model/report.js';
+import { planRoles } from '../report/fix-plan.js';
 import type { LambdaConfig } from './config.js';
 import type { InvocationOptions } from './event.js';
 import type { Logger } from './logger.js';
@@ -13,24 +14,33 @@ import type { Logger } from './logger.js';
 /** What an invocation returns: enough for the Lambda console to show the result at a glance. */
 export interface InvocationSummary extends ReportSummary {
   account: string;
+  status: RunStatus;
   regions: string[];
   trigger: InvocationOptions['trigger'];
   dryRun: boolean;
+  /** What a partial or failed run could not read. */
   partial?: { reason: string; notAudited: number };
   published: boolean;
+  /** Whether this run became the baseline of the next comparison (a complete full-scope run). */
+  baseline: boolean;
   location?: string;
   truncated?: boolean;
-  /** The most severe findings, for a console invocation (never environment values). */
-  top: Array<{ severity: string; ruleId: string; functionName: string; region: string }>;
+  /** The roles to fix first, for a console invocation (never environment values). */
+  top: Array<{ severity: string; role: string; functions: number; rules: string[]; new: boolean }>;
+}
+
+/** Raised after a failed run was published: the invocation fails so that the error alarm fires. */
+export class AuditFailedError extends Error {
+  override readonly name = 'AuditFailedError';
 }
 
 /** Leaves enough of the Lambda's time to audit, archive and publish what was collected. */
 export const DEADLINE_MARGIN_MS = 45_000;
 
 /**
- * One invocation of the auditor: collect, audit, compare with the last run, archive, publish.
- * Throws only for a failed publish or archive (so the error alarm fires); everything else becomes an
- * entry in the report's `errors`.
+ * One invocation of the auditor: collect, audit, compare with the baseline, archive, publish. Throws for
+ * a failed publish or archive, and for a failed run after its failure was published (so the error alarm
+ * fires); everything else becomes an entry in the report's `errors`.
  */
 export async function runInvocation(
   services: LiveServices,
@@ -52,15 +62,17 @@ export async function runInvocation(
   const request: CollectAndAuditRequest = {
     regions,
     collection: config.collection,
-    minSeverity,
+    ...(minSeverity !== 'info' ? { minSeverity } : {}),
     deadline: () => context.getRemainingTimeInMillis(),
     deadlineMarginMs: DEADLINE_MARGIN_MS,
     warn: (message, fields) => logger.warn(message, fields),
   };
+  if (options.regions && !sameRegions(options.regions, config.regions)) request.regionsScoped = true;
   if (options.functions) request.functionGlobs = options.functions;
   if (config.reportBucket) request.reportBucket = config.reportBucket;
-  const { snapshot, report } = await collectAndAudit(services, request);
+  const { report } = await collectAndAudit(services, request);
   logger.info('audit finished', {
+    status: report.status,
     functions: report.summary.functions,
     roles: report.summary.roles,
     findings: report.summary.findings,
@@ -74,14 +86,16 @@ export async function runInvocation(
     topicArn: config.topicArn,
     publishWhen: config.publishWhen,
     dryRun: options.dryRun,
-    auditedFunctionArns: snapshot.functions.map((fn) => fn.functionArn),
+    runId: context.awsRequestId,
     warn: (message, fields) => logger.warn(message, fields),
   });
   const final = delivery.report;
   logger.info(delivery.published ? 'report published' : 'report not published', {
+    status: final.status,
     publishWhen: config.publishWhen,
     dryRun: options.dryRun,
     location: delivery.location,
+    baseline: delivery.baseline,
     bytes: delivery.publishResult?.bytes,
     truncated: Boolean(delivery.publishResult?.truncated),
     new: final.summary.new,
@@ -89,19 +103,42 @@ export async function runInvocation(
   });
   const summary: InvocationSummary = {
     account: final.account,
-    regions: final.regions,
+    status: final.status,
+    regions: final.scope.regions,
     trigger: options.trigger,
     dryRun: options.dryRun,
     ...final.summary,
     published: delivery.published,
-    top: final.findings
-      .filter((finding) => !finding.muted)
+    baseline: delivery.baseline,
+    top: planRoles(final)
       .slice(0, 10)
-      .map(({ severity, ruleId, functionName, region }) => ({ severity, ruleId, functionName, region })),
+      .map((role) => ({
+        severity: role.severity,
+        role: role.roleName,
+        functions: role.functionCount,
+        rules: [
+          ...new Set([
+            ...role.roleFindings.map((finding) => finding.ruleId),
+            ...role.functionFindings.map((rule) => rule.ruleId),
+          ]),
+        ],
+        new: role.isNew,
+      })),
   };
   if (final.partial)
     summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
   if (delivery.location) summary.location = delivery.location;
   if (delivery.publishResult?.truncated) summary.truncated = true;
+  if (final.status === 'failed') {
+    // Published (or dry run) first; failing now makes the error alarm fire.
+    throw new AuditFailedError(
+      `the audit of account ${final.account} failed: ${final.partial?.reason ?? 'nothing could be read'}`,
+    );
+  }
   return summary;
+}
+
+function sameRegions(requested: readonly string[], configured: readonly string[] | 'all'): boolean {
+  if (configured === 'all') return requested.length === 1 && requested[0] === 'all';
+  return requested.length === configured.length && requested.every((region) => configured.includes(region));
 }

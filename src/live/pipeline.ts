@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { auditSnapshot } from '../audit/audit.js';
-import { compareReports } from '../audit/diff.js';
+import { compareReports, isBaseline } from '../audit/diff.js';
+import { withMinSeverity } from '../audit/summary.js';
 import { parseSuppressions, type Suppression } from '../audit/suppressions.js';
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
@@ -43,6 +44,8 @@ export interface CollectAndAuditRequest {
   collection: CollectionStrategy;
   functionGlobs?: string[];
   minSeverity?: Severity;
+  /** The run covers fewer regions than configured (a console event naming regions): a scoped run. */
+  regionsScoped?: boolean;
   /** Suppressions from a local file; the bucket's `config/suppressions.json` is added to them. */
   suppressions?: Suppression[];
   reportBucket?: string;
@@ -73,17 +76,20 @@ export async function collectAndAudit(
   if (bucketSuppressions.problem) {
     // A typo in the suppressions file must not silence the nightly report: audit without it and say so.
     snapshot.errors.push({
-      scope: 'account',
+      scope: 'config',
       arn: `s3://${request.reportBucket}/config/suppressions.json`,
       code: 'InvalidSuppressions',
       message: bucketSuppressions.problem,
     });
-    request.warn?.('suppressions file in the report bucket ignored', { problem: bucketSuppressions.problem });
+    request.warn?.('suppressions file in the report bucket ignored: the run is partial', {
+      problem: bucketSuppressions.problem,
+    });
   }
   const report = auditSnapshot(snapshot, {
     suppressions: [...(request.suppressions ?? []), ...bucketSuppressions.suppressions],
     ...(request.minSeverity ? { minSeverity: request.minSeverity } : {}),
     ...(globs.length ? { functions: globs } : {}),
+    ...(request.regionsScoped ? { regionsScoped: true } : {}),
   });
   return { snapshot, report };
 }
@@ -112,24 +118,28 @@ export interface DeliverRequest {
   publishWhen: PublishWhen;
   /** Audit only: no archive, no publish. */
   dryRun?: boolean;
-  /** Every function ARN audited in this run, so that a partial run resolves nothing it did not see. */
-  auditedFunctionArns?: Iterable<string>;
+  /** Makes the archive key unique: the Lambda's request id, or a random id for the CLI. */
+  runId: string;
   warn?: Warn;
 }
 
 export interface Delivery {
+  /** What was printed and published: the compared report under the run's severity filter. */
   report: AuditReport;
   location?: string;
   published: boolean;
   publishResult?: PublishResult;
   previous: 'compared' | 'none' | 'ignored';
+  /** Whether this run replaced `latest.json`, the baseline of the next comparison. */
+  baseline: boolean;
 }
 
 /**
- * Compares with the last archived report, archives the new one, then publishes it. The archive is
- * written before publishing so that a failed publish (which fails the run) loses nothing; an archive
- * that cannot be written fails the run too, but only after the report was published. A previous
- * report that cannot be read only costs the comparison.
+ * Compares with the baseline (the last complete full-scope report), archives the whole report (every
+ * finding, whatever the severity filter), then publishes what the filter keeps. The archive is written
+ * before publishing so that a failed publish (which fails the run) loses nothing; an archive that cannot
+ * be written fails the run too, but only after the report was published. A baseline that cannot be read
+ * only costs the comparison. Only a complete full-scope run replaces the baseline.
  */
 export async function deliverReport(
   services: LiveServices,
@@ -150,21 +160,21 @@ export async function deliverReport(
         problem: (error as Error).message,
       });
     }
-    const comparison = compareReports(current, latest, {
-      ...(request.auditedFunctionArns ? { auditedFunctionArns: request.auditedFunctionArns } : {}),
-    });
+    const comparison = compareReports(current, latest);
     report = comparison.report;
     previous = comparison.previous;
     if (comparison.problem) request.warn?.('previous report ignored', { problem: comparison.problem });
   }
-  if (request.dryRun) return { report, published: false, previous };
+  const view = (whole: AuditReport): AuditReport => withMinSeverity(whole, whole.scope.minSeverity);
+  if (request.dryRun) return { report: view(report), published: false, previous, baseline: false };
   let location: string | undefined;
   let archiveError: unknown;
+  const baseline = isBaseline(report);
   if (request.reportBucket) {
     try {
-      // A partial report is archived but does not replace the last complete one as the baseline.
       location = await archiveReport(services.s3, request.reportBucket, report, {
-        updateLatest: !report.partial,
+        updateLatest: baseline,
+        runId: request.runId,
       });
       report = { ...report, location };
     } catch (error) {
@@ -175,13 +185,15 @@ export async function deliverReport(
       });
     }
   }
-  if (!request.topicArn || !shouldPublish(report, request.publishWhen)) {
+  const shown = view(report);
+  const archived = { ...(location ? { location } : {}), baseline: baseline && location !== undefined };
+  if (!request.topicArn || !shouldPublish(shown, request.publishWhen)) {
     if (archiveError) throw archiveError;
-    return { report, ...(location ? { location } : {}), published: false, previous };
+    return { report: shown, ...archived, published: false, previous };
   }
-  const publishResult = await publishReport(services.sns, request.topicArn, report, {
+  const publishResult = await publishReport(services.sns, request.topicArn, shown, {
     ...(location ? { fullReportLocation: location } : {}),
   });
   if (archiveError) throw archiveError;
-  return { report, ...(location ? { location } : {}), published: true, publishResult, previous };
+  return { report: shown, ...archived, published: true, publishResult, previous };
 }

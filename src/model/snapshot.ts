@@ -55,7 +55,8 @@ export interface ManagedPolicyRecord {
   defaultVersionId?: string;
 }
 
-export type ErrorScope = 'function' | 'role' | 'policy' | 'region' | 'account';
+/** `config`: the run's own configuration (the suppressions file), not the audited account. */
+export type ErrorScope = 'function' | 'role' | 'policy' | 'region' | 'account' | 'config';
 
 export interface AuditError {
   scope: ErrorScope;

@@ -37,6 +37,28 @@ export function roleNameFromArn(arn: string): string {
   return resource.slice(resource.lastIndexOf('/') + 1);
 }
 
+/**
+ * A Lambda function ARN split into the unqualified ARN and its qualifier (version or alias), if any.
+ *
+ * @example
+ * splitFunctionArn('arn:aws:lambda:us-east-1:1:function:app:3'); // { unqualified: '…:function:app', qualifier: '3' }
+ */
+export function splitFunctionArn(arn: string): { unqualified: string; qualifier?: string } {
+  const parts = parseArn(arn);
+  if (parts?.service !== 'lambda' || !parts.resource.startsWith('function:')) return { unqualified: arn };
+  const qualifierAt = parts.resource.indexOf(':', 'function:'.length);
+  if (qualifierAt < 0) return { unqualified: arn };
+  const cut = arn.length - (parts.resource.length - qualifierAt);
+  return { unqualified: arn.slice(0, cut), qualifier: arn.slice(cut + 1) };
+}
+
+/** The function name of a Lambda function ARN (qualified or not); other values are returned whole. */
+export function functionNameFromArn(arn: string): string {
+  const { unqualified } = splitFunctionArn(arn);
+  const at = unqualified.lastIndexOf(':function:');
+  return at < 0 ? arn : unqualified.slice(at + ':function:'.length);
+}
+
 const WILDCARD_ONLY = /^[*?]*$/;
 const WILDCARD_RESOURCE = /^[*?/:]*$/;
 

@@ -24,10 +24,12 @@ export interface ReadLatestOptions {
 
 export interface ArchiveOptions {
   /**
-   * Also overwrite `latest.json`, the report the next run compares with (default true). A caller may keep
-   * the last complete report there instead of a partial one.
+   * Also overwrite `latest.json`, the baseline the next run compares with. Only a complete full-scope
+   * run may (see `isBaseline`); the caller decides.
    */
-  updateLatest?: boolean;
+  updateLatest: boolean;
+  /** Makes the key unique among runs in the same millisecond: the Lambda's request id, or a random id. */
+  runId: string;
 }
 
 /** The key prefix of one account's reports; unusual characters of an offline account label become `_`. */
@@ -37,16 +39,16 @@ export function reportPrefix(account: string): string {
 }
 
 /**
- * The file-name-safe timestamp of a report, to the second: `2026-11-26T03:00:00.000Z` becomes
- * `2026-11-26T03-00-00Z`. An unreadable `generatedAt` falls back to `now`.
+ * The file-name-safe timestamp of a report, to the millisecond: `2026-11-26T03:00:00.123Z` becomes
+ * `2026-11-26T03-00-00.123Z`. An unreadable `generatedAt` falls back to `now`.
  *
  * @example
- * reportTimestamp('2026-11-26T03:00:00.000Z'); // '2026-11-26T03-00-00Z'
+ * reportTimestamp('2026-11-26T03:00:00.123Z'); // '2026-11-26T03-00-00.123Z'
  */
 export function reportTimestamp(generatedAt: string, now: Date = new Date()): string {
   const parsed = new Date(generatedAt);
   const date = Number.isNaN(parsed.getTime()) ? now : parsed;
-  return `${date.toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
+  return date.toISOString().replaceAll(':', '-');
 }
 
 /**
@@ -78,27 +80,28 @@ export async function readLatestReport(
 }
 
 /**
- * Archives a report as `reports/<account>/<timestamp>.json` and `reports/<account>/latest.json`
- * (encrypted by the bucket's default encryption) and returns the `s3://` location of the timestamped
- * copy. Both copies carry that location in `location`.
+ * Archives a report as `reports/<account>/<timestamp>-<run id>.json` (unique per run) and, for a
+ * baseline, `reports/<account>/latest.json` (encrypted by the bucket's default encryption); returns the
+ * `s3://` location of the run's copy. Both copies carry that location in `location`.
  *
  * @example
- * report.location = await archiveReport(s3, 'audit-reports', report);
- * // 's3://audit-reports/reports/123456789012/2026-11-26T03-00-00Z.json'
+ * report.location = await archiveReport(s3, 'audit-reports', report, { updateLatest: isBaseline(report), runId });
+ * // 's3://audit-reports/reports/123456789012/2026-11-26T03-00-00.123Z-8f2c….json'
  */
 export async function archiveReport(
   s3: S3Client,
   bucket: string,
   report: AuditReport,
-  options: ArchiveOptions = {},
+  options: ArchiveOptions,
 ): Promise<string> {
   const prefix = reportPrefix(report.account);
-  const key = `${prefix}${reportTimestamp(report.generatedAt)}.json`;
+  const runId = options.runId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'run';
+  const key = `${prefix}${reportTimestamp(report.generatedAt)}-${runId}.json`;
   const location = s3Location(bucket, key);
   const body = renderJson({ ...report, location });
   // The timestamped copy first: latest.json must never name a report that was not written.
   await writeObject(s3, bucket, key, body);
-  if (options.updateLatest !== false) await writeObject(s3, bucket, `${prefix}latest.json`, body);
+  if (options.updateLatest) await writeObject(s3, bucket, `${prefix}latest.json`, body);
   return location;
 }
 

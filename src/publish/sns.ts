@@ -1,8 +1,10 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AuditReport, Finding } from '../model/report.js';
+import type { AuditReport, Finding, SeverityCounts } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
-import { renderReport, summaryLine } from '../report/render.js';
-import { hasHistory } from '../report/render-text.js';
+import { type PlanRole, planRoles, rolesBySeverity } from '../report/fix-plan.js';
+import { hasHistory } from '../report/format.js';
+import { withoutControlCharacters } from '../report/render.js';
+import { type DigestLimits, renderDigest } from '../report/render-text.js';
 
 /** SNS's default maximum: message body, subject and message attributes together, in UTF-8 bytes. */
 export const SNS_MESSAGE_LIMIT_BYTES = 262_144;
@@ -15,9 +17,6 @@ export const PUBLISH_WHEN_VALUES = ['always', 'findings', 'changes'] as const;
 
 export type PublishWhen = (typeof PUBLISH_WHEN_VALUES)[number];
 
-/** The subscription protocols that receive the JSON report; the others receive the text digest. */
-const JSON_PROTOCOLS = ['sqs', 'lambda', 'http', 'https'] as const;
-
 /** Raised when the report could not be published (after the SDK's own retries). */
 export class PublishError extends Error {
   override readonly name: string = 'PublishError';
@@ -29,7 +28,7 @@ export class PublishError extends Error {
   }
 }
 
-/** Raised when not even a report without any findings fits the size limit (a limit far too small). */
+/** Raised when not even a minimal digest and report fit the size limit (a limit far too small). */
 export class MessageTooLargeError extends PublishError {
   override readonly name = 'MessageTooLargeError';
 }
@@ -43,11 +42,13 @@ export interface BuildMessageOptions {
 
 export interface SnsMessage {
   subject: string;
-  /** The `MessageStructure: 'json'` envelope: one message per protocol. */
+  /** The `MessageStructure: 'json'` envelope: the JSON report once (`default`), the digest for `email`. */
   message: string;
   messageAttributes: Record<string, MessageAttributeValue>;
   /** The report as published: trimmed (with `truncated`) when the whole one did not fit. */
   report: AuditReport;
+  /** The digest as published. */
+  digest: string;
   /** UTF-8 size of message, subject and attributes, as SNS counts it. */
   bytes: number;
 }
@@ -59,9 +60,27 @@ export interface PublishResult {
 }
 
 /**
- * Builds the SNS message of a report (SPEC §7): an ASCII subject, a JSON envelope with the text digest
- * for `default`/`email` and the compact JSON report for `sqs`/`lambda`/`http`/`https`, and filterable
- * attributes. A report too large for the limit is trimmed, highest severities kept.
+ * How far the digest is shortened, step by step, when the message is too large: the JSON report gives
+ * way first; the digest keeps every critical and high role until the last step.
+ */
+const DIGEST_STEPS: ReadonlyArray<Partial<DigestLimits>> = [
+  {},
+  { others: 5, functionRoles: 5, lists: 5 },
+  { detailed: 5, others: 0, functionRoles: 0, lists: 3 },
+  { detailed: 3, others: 0, functionRoles: 0, lists: 0 },
+  { detailed: 1, others: 0, functionRoles: 0, lists: 0, urgent: 200 },
+  { detailed: 0, others: 0, functionRoles: 0, lists: 0, urgent: 0 },
+];
+
+/** What a trimmed JSON report keeps of its secondary lists. */
+const LIST_CAPS = { errors: 20, resolved: 100, notAudited: 20, expiredSuppressions: 20, roleFunctions: 20 };
+
+/**
+ * Builds the SNS message of a report (SPEC §7): an ASCII subject, a JSON envelope with the JSON report
+ * once under `default` (SNS delivers it to SQS, Lambda, HTTP/S and email-json subscribers) and the text
+ * digest under `email`, and filterable attributes. Too large for the limit, the JSON report drops its
+ * lowest severities first (and says so in `truncated`); the digest, bounded by design, is shortened only
+ * when the JSON alone cannot make room, keeping every critical and high role as long as possible.
  *
  * @example
  * const { subject, message } = buildMessage(report, { fullReportLocation: 's3://reports/r/1.json' });
@@ -70,34 +89,30 @@ export function buildMessage(report: AuditReport, options: BuildMessageOptions =
   const maxBytes = options.maxBytes ?? SNS_MESSAGE_LIMIT_BYTES;
   const fullReport = options.fullReportLocation ?? report.location;
   const base: AuditReport = fullReport === undefined ? { ...report } : { ...report, location: fullReport };
-  const subject = subjectOf(report);
-  const messageAttributes = attributesOf(report);
+  const plan = planRoles(base);
+  const subject = subjectOf(base, plan);
+  const messageAttributes = attributesOf(base);
   const fixedBytes = Buffer.byteLength(subject, 'utf8') + attributeBytes(messageAttributes);
-  const envelopeOf = (published: AuditReport): SnsMessage => {
-    const message = envelope(published);
-    return {
-      subject,
-      message,
-      messageAttributes,
-      report: published,
-      bytes: fixedBytes + Buffer.byteLength(message, 'utf8'),
+  const trimmer = new ReportTrimmer(base, fullReport);
+  for (const limits of DIGEST_STEPS) {
+    const digest = renderDigest(withoutControlCharacters(base), plan, { limits });
+    const measure = (published: AuditReport): SnsMessage => {
+      const message = JSON.stringify({ default: JSON.stringify(published), email: digest });
+      return {
+        subject,
+        message,
+        messageAttributes,
+        report: published,
+        digest,
+        bytes: fixedBytes + Buffer.byteLength(message, 'utf8'),
+      };
     };
-  };
-
-  // Each JSON protocol carries its own copy of the report: a report whose copies alone are too large is
-  // trimmed without rendering its (long) digest first.
-  const copiesBytes = JSON_PROTOCOLS.length * Buffer.byteLength(JSON.stringify(base), 'utf8');
-  if (fixedBytes + copiesBytes <= maxBytes) {
-    const whole = envelopeOf(base);
-    if (whole.bytes <= maxBytes) return whole;
+    const fitted = trimmer.fit(measure, maxBytes);
+    if (fitted) return fitted;
   }
-  const trimmed = new Trimmer(base, fullReport, (published) => envelopeOf(published), maxBytes).fit();
-  if (trimmed === undefined) {
-    throw new MessageTooLargeError(
-      `Even a report without findings does not fit in ${maxBytes} bytes for account ${report.account}.`,
-    );
-  }
-  return trimmed;
+  throw new MessageTooLargeError(
+    `Even a minimal digest and report do not fit in ${maxBytes} bytes for account ${report.account}.`,
+  );
 }
 
 /**
@@ -144,13 +159,13 @@ export async function publishReport(
 /**
  * Decides whether a run publishes: `always`; `findings` when an unmuted finding exists; `changes` when
  * findings are new or resolved since the last report (without a previous report every finding is new).
- * A partial report is always published, so that an incomplete run never goes unnoticed.
+ * A failed or partial report is always published, so that a blind run never goes unnoticed.
  *
  * @example
  * if (shouldPublish(report, config.publishWhen)) await publishReport(sns, topicArn, report);
  */
 export function shouldPublish(report: AuditReport, when: PublishWhen): boolean {
-  if (when === 'always' || report.partial) return true;
+  if (when === 'always' || report.status !== 'complete') return true;
   const unmuted = unmutedCount(report);
   if (when === 'findings') return unmuted > 0;
   if (!hasHistory(report)) return unmuted > 0;
@@ -158,27 +173,40 @@ export function shouldPublish(report: AuditReport, when: PublishWhen): boolean {
 }
 
 /**
- * The subject line: `lambda-role-auditor <account>[ (partial)]: <summary line>`, printable ASCII only and
- * at most {@link SUBJECT_MAX_LENGTH} characters. When too long, the muted, error and fixed counts go
- * first, then a long account label is shortened.
+ * The subject line: `lambda-role-auditor <account>: <status and what to fix>`, printable ASCII only and
+ * at most {@link SUBJECT_MAX_LENGTH} characters; a failed run says `AUDIT FAILED`, a partial one
+ * `PARTIAL`. When too long, the breakdown and the counters go first, then a long account is shortened.
  *
  * @example
- * subjectOf(report); // 'lambda-role-auditor 123456789012: 1 critical, 4 high (2 new)'
+ * subjectOf(report); // 'lambda-role-auditor 123456789012: 3 roles to fix (1 critical, 2 high), 2 new'
  */
-export function subjectOf(report: AuditReport): string {
+export function subjectOf(report: AuditReport, plan: readonly PlanRole[] = planRoles(report)): string {
   const head = 'lambda-role-auditor ';
   const account = asciiOnly(String(report.account ?? ''));
-  const partial = report.partial ? ' (partial)' : '';
+  const status = report.status === 'failed' ? 'AUDIT FAILED' : report.status === 'partial' ? 'PARTIAL' : '';
+  const bySeverity = rolesBySeverity(plan);
+  const breakdown = SEVERITIES.filter((severity) => bySeverity[severity] > 0)
+    .map((severity) => `${bySeverity[severity]} ${severity}`)
+    .join(', ');
+  const roles =
+    plan.length === 0 ? 'nothing to fix' : `${plan.length} role${plan.length === 1 ? '' : 's'} to fix`;
   const summary = report.summary;
-  const variants = [
-    summary,
-    { ...summary, muted: 0 },
-    { ...summary, muted: 0, errors: 0 },
-    { ...summary, muted: 0, errors: 0, resolved: undefined },
-  ];
+  const counters = [
+    (summary?.new ?? 0) > 0 ? `${summary.new} new` : '',
+    (summary?.resolved ?? 0) > 0 ? `${summary.resolved} fixed` : '',
+  ].filter(Boolean);
+  const variants =
+    report.status === 'failed'
+      ? [status]
+      : [
+          [status, `${roles}${breakdown ? ` (${breakdown})` : ''}`, ...counters],
+          [status, `${roles}${breakdown ? ` (${breakdown})` : ''}`],
+          [status, roles, ...counters],
+          [status, roles],
+        ].map((parts) => parts.filter(Boolean).join(', '));
   let tail = '';
   for (const variant of variants) {
-    tail = `${partial}: ${asciiOnly(summaryLine({ ...report, summary: variant }))}`;
+    tail = `: ${variant}`;
     if (head.length + account.length + tail.length <= SUBJECT_MAX_LENGTH) return `${head}${account}${tail}`;
   }
   const room = SUBJECT_MAX_LENGTH - head.length - tail.length;
@@ -204,6 +232,7 @@ function attributesOf(report: AuditReport): Record<string, MessageAttributeValue
   const unmuted = unmutedCount(report);
   const fresh = hasHistory(report) ? (report.summary.new ?? 0) : unmuted;
   return {
+    status: { DataType: 'String', StringValue: report.status ?? 'complete' },
     severity: { DataType: 'String', StringValue: highestSeverity(report) },
     findings: { DataType: 'Number', StringValue: String(unmuted) },
     new: { DataType: 'Number', StringValue: String(fresh) },
@@ -220,14 +249,6 @@ function attributeBytes(attributes: Record<string, MessageAttributeValue>): numb
   return total;
 }
 
-function envelope(report: AuditReport): string {
-  const digest = renderReport(report, 'text');
-  const json = JSON.stringify(report);
-  const messages: Record<string, string> = { default: digest, email: digest };
-  for (const protocol of JSON_PROTOCOLS) messages[protocol] = json;
-  return JSON.stringify(messages);
-}
-
 /** Letters with accents lose them; whatever is still not printable ASCII becomes `?`, line breaks a space. */
 function asciiOnly(value: string): string {
   return value
@@ -239,40 +260,21 @@ function asciiOnly(value: string): string {
     .trim();
 }
 
-/** The lists a message may shorten, most important first. */
-type ListName = 'findings' | 'resolved' | 'errors' | 'notAudited' | 'expiredSuppressions';
-
-/** Entries of every list kept before the lists, in priority order, take what room is left. */
-const RESERVED_ENTRIES = 10;
-
-const LIST_NAMES: readonly ListName[] = [
-  'findings',
-  'resolved',
-  'errors',
-  'notAudited',
-  'expiredSuppressions',
-];
-
-type Counts = Record<ListName, number>;
-
 /**
- * Finds the largest trimmed report that fits: first up to {@link RESERVED_ENTRIES} entries of every list
- * (so that no list disappears entirely), then each list in priority order grows as far as the rest of
- * the budget allows. Every candidate is measured; only a measured fit is returned.
+ * Shortens a report to fit a message: findings ranked unmuted first, then by severity (the fix-plan
+ * order within), kept as far as the budget allows; secondary lists capped; `roles[]` keeps the roles of
+ * the kept findings with at most a few function ARNs each. `truncated` says what was left out.
  */
-class Trimmer {
-  /** Findings in the order they are kept: unmuted first, then by severity, the report's order within. */
-  private readonly rankedFindings: Finding[];
-  private readonly lists: Record<ListName, readonly unknown[]>;
+class ReportTrimmer {
+  private readonly ranked: Finding[];
+  /** Compact JSON bytes of the first n ranked findings, to bound the search cheaply. */
+  private readonly cumulative: number[];
 
   constructor(
     private readonly report: AuditReport,
     private readonly fullReport: string | undefined,
-    private readonly measure: (published: AuditReport) => SnsMessage,
-    private readonly maxBytes: number,
   ) {
-    const findings = report.findings ?? [];
-    this.rankedFindings = findings
+    this.ranked = (report.findings ?? [])
       .map((finding, index) => ({ finding, index }))
       .sort(
         (a, b) =>
@@ -281,112 +283,69 @@ class Trimmer {
           a.index - b.index,
       )
       .map(({ finding }) => finding);
-    this.lists = {
-      findings: this.rankedFindings,
-      resolved: [...(report.resolved ?? [])].sort((a, b) => compareSeverity(b.severity, a.severity)),
-      errors: report.errors ?? [],
-      notAudited: report.partial?.notAudited ?? [],
-      expiredSuppressions: report.expiredSuppressions ?? [],
-    };
+    this.cumulative = [0];
   }
 
-  fit(): SnsMessage | undefined {
-    const bounds = this.countsOf((name) => this.upperBound(name));
-    let counts = this.countsOf(() => 0);
-    let best = this.tryCounts(counts);
-    if (best === undefined) return undefined;
-
-    // A few entries of every list first, so that long errors cannot crowd out every finding or vice versa.
-    const reserve = Math.min(RESERVED_ENTRIES, Math.max(...LIST_NAMES.map((name) => bounds[name])));
-    const even = this.largest(0, reserve, (k) => this.countsOf((name) => Math.min(k, bounds[name])));
-    if (even.message) {
-      best = even.message;
-      counts = this.countsOf((name) => Math.min(even.value, bounds[name]));
-    }
-    for (const name of LIST_NAMES) {
-      const grown = this.largest(counts[name], bounds[name], (n) => ({ ...counts, [name]: n }));
-      if (grown.message) {
-        best = grown.message;
-        counts = { ...counts, [name]: grown.value };
+  fit(measure: (published: AuditReport) => SnsMessage, maxBytes: number): SnsMessage | undefined {
+    const whole = measure(this.report);
+    if (whole.bytes <= maxBytes) return whole;
+    const smallest = measure(this.trimmed(0));
+    if (smallest.bytes > maxBytes) return undefined;
+    // The findings' own bytes bound how many can fit; then a binary search on measured candidates.
+    const budget = maxBytes - smallest.bytes;
+    let high = this.boundFor(budget);
+    let low = 0;
+    let best = smallest;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      const candidate = measure(this.trimmed(middle));
+      if (candidate.bytes <= maxBytes) {
+        low = middle;
+        best = candidate;
+      } else {
+        high = middle - 1;
       }
     }
     return best;
   }
 
-  /**
-   * How many entries of a list could fit at most: each JSON protocol carries its own copy of an entry, so
-   * it costs at least four times its compact JSON. Keeps the binary searches short on huge reports.
-   */
-  private upperBound(name: ListName): number {
-    const list = this.lists[name];
-    let total = 0;
-    for (let index = 0; index < list.length; index += 1) {
-      total += JSON_PROTOCOLS.length * Buffer.byteLength(JSON.stringify(list[index]) ?? '', 'utf8');
-      if (total > this.maxBytes) return index;
+  /** The most findings whose JSON (escaped once more inside the envelope) could fit in `budget` bytes. */
+  private boundFor(budget: number): number {
+    while (this.cumulative.length <= this.ranked.length) {
+      const last = this.cumulative[this.cumulative.length - 1]!;
+      if (last > budget) break;
+      const next = this.ranked[this.cumulative.length - 1]!;
+      this.cumulative.push(last + Buffer.byteLength(JSON.stringify(next), 'utf8'));
     }
-    return list.length;
+    let count = 0;
+    while (count + 1 < this.cumulative.length && this.cumulative[count + 1]! <= budget) count += 1;
+    return count;
   }
 
-  private countsOf(pick: (name: ListName) => number): Counts {
-    return {
-      findings: pick('findings'),
-      resolved: pick('resolved'),
-      errors: pick('errors'),
-      notAudited: pick('notAudited'),
-      expiredSuppressions: pick('expiredSuppressions'),
-    };
-  }
-
-  /** Binary search for the largest value in [low, high] whose counts fit; `low` is assumed to fit. */
-  private largest(
-    low: number,
-    high: number,
-    countsFor: (value: number) => Counts,
-  ): { value: number; message?: SnsMessage } {
-    let fits = low;
-    let message: SnsMessage | undefined;
-    let top = high;
-    while (fits < top) {
-      const middle = Math.ceil((fits + top) / 2);
-      const candidate = this.tryCounts(countsFor(middle));
-      if (candidate) {
-        fits = middle;
-        message = candidate;
-      } else {
-        top = middle - 1;
-      }
-    }
-    return message ? { value: fits, message } : { value: low };
-  }
-
-  private tryCounts(counts: Counts): SnsMessage | undefined {
-    const candidate = this.measure(this.trimmedReport(counts));
-    return candidate.bytes <= this.maxBytes ? candidate : undefined;
-  }
-
-  private trimmedReport(counts: Counts): AuditReport {
+  private trimmed(count: number): AuditReport {
     const report = this.report;
-    const kept = new Set(this.rankedFindings.slice(0, counts.findings));
+    const kept = new Set(this.ranked.slice(0, count));
     const findings = (report.findings ?? []).filter((finding) => kept.has(finding));
+    const omitted: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    for (const finding of this.ranked.slice(count)) omitted[finding.severity] += 1;
+    const keptRoles = new Set(findings.map((finding) => finding.roleArn));
     const trimmed: AuditReport = {
       ...report,
+      roles: (report.roles ?? [])
+        .filter((role) => keptRoles.has(role.roleArn))
+        .map((role) => ({ roleArn: role.roleArn, functions: role.functions.slice(0, LIST_CAPS.roleFunctions) })),
       findings,
-      errors: (report.errors ?? []).slice(0, counts.errors),
+      errors: (report.errors ?? []).slice(0, LIST_CAPS.errors),
       truncated: {
-        omittedFindings: (report.findings ?? []).length - findings.length,
+        omitted,
         ...(this.fullReport === undefined ? {} : { fullReport: this.fullReport }),
       },
     };
-    if (report.resolved)
-      trimmed.resolved = (this.lists.resolved as AuditReport['resolved'])!.slice(0, counts.resolved);
+    if (report.resolved) trimmed.resolved = report.resolved.slice(0, LIST_CAPS.resolved);
     if (report.partial)
-      trimmed.partial = {
-        ...report.partial,
-        notAudited: report.partial.notAudited.slice(0, counts.notAudited),
-      };
-    if (report.expiredSuppressions) {
-      trimmed.expiredSuppressions = report.expiredSuppressions.slice(0, counts.expiredSuppressions);
-    }
+      trimmed.partial = { ...report.partial, notAudited: report.partial.notAudited.slice(0, LIST_CAPS.notAudited) };
+    if (report.expiredSuppressions)
+      trimmed.expiredSuppressions = report.expiredSuppressions.slice(0, LIST_CAPS.expiredSuppressions);
     return trimmed;
   }
 }

@@ -1,27 +1,28 @@
 import type { AuditReport, Evidence, Finding } from '../model/report.js';
-import { compareSeverity, SEVERITIES } from '../model/severity.js';
+import { SEVERITIES } from '../model/severity.js';
+import { roleNameFromArn } from '../policy/arn.js';
+import { planRoles } from './fix-plan.js';
 import {
   CONDITIONAL_FOOTNOTE,
-  compareText,
   describeEvidence,
   describeMuting,
+  formatCount,
   functionLabel,
-  groupByFunction,
   hasHistory,
   hasText,
   partialNotice,
   severityLabel,
-  sortFindings,
+  statusLabel,
   summaryLine,
   truncatedNotice,
-} from './render-text.js';
+} from './format.js';
 
 /** Markdown is read rendered (job summaries, pull-request comments), so it can afford longer previews. */
 const LIST_PREVIEW = 5;
 
 /**
- * Renders a GitHub-flavoured Markdown summary: heading, counts table, findings table, details per
- * function, muted findings, fixed findings and errors.
+ * Renders a GitHub-flavoured Markdown summary: heading, counts, the fix plan (roles ranked), the
+ * findings table, details per role, muted findings, fixed findings and errors.
  *
  * @example
  * await appendFile(process.env.GITHUB_STEP_SUMMARY!, renderMarkdown(report));
@@ -29,38 +30,61 @@ const LIST_PREVIEW = 5;
 export function renderMarkdown(report: AuditReport): string {
   const out: string[] = [];
   const findings = Array.isArray(report.findings) ? report.findings : [];
-  const active = sortFindings(findings.filter((finding) => !finding.muted));
-  const muted = sortFindings(findings.filter((finding) => finding.muted));
+  // Findings come in fix-plan order (severity, functions affected, id).
+  const active = findings.filter((finding) => !finding.muted);
+  const muted = findings.filter((finding) => finding.muted);
   const errors = Array.isArray(report.errors) ? report.errors : [];
   const summary = report.summary;
   const tool = report.tool;
+  const plan = planRoles(report);
 
-  out.push(`# lambda-role-auditor: account ${escapeText(report.account)}`, '');
+  out.push(`# lambda-role-auditor: account ${escapeText(report.account)} (${statusLabel(report)})`, '');
   out.push(
-    `Generated ${escapeText(report.generatedAt)} for ${(report.regions ?? []).map((region) => code(region)).join(', ') || 'no region'} ` +
+    `Generated ${escapeText(report.generatedAt)} for ${(report.scope?.regions ?? []).map((region) => code(region)).join(', ') || 'no region'} ` +
       `by ${escapeText(tool?.name ?? 'lambda-role-auditor')} ${escapeText(tool?.version ?? '')} ` +
       `(IAM data ${escapeText(tool?.iamDataVersion ?? 'unknown')}). ` +
       `${summary?.functions ?? 0} functions and ${summary?.roles ?? 0} roles audited.`,
     '',
-    `**${escapeText(summaryLine(report))}**`,
+    `**${escapeText(summaryLine(report, plan))}**`,
     '',
   );
 
   if (report.partial) out.push(`> [!WARNING]`, `> ${escapeText(partialNotice(report.partial))}`, '');
   if (report.truncated) out.push(`> [!WARNING]`, `> ${escapeText(truncatedNotice(report.truncated))}`, '');
 
-  out.push('| Severity | Findings |', '| --- | ---: |');
-  for (const severity of SEVERITIES) out.push(`| ${severity} | ${summary?.findings?.[severity] ?? 0} |`);
-  out.push(`| muted | ${summary?.muted ?? 0} |`, `| errors | ${summary?.errors ?? 0} |`);
-  if (summary?.new !== undefined) out.push(`| new since last run | ${summary.new} |`);
-  if (summary?.resolved !== undefined) out.push(`| fixed since last run | ${summary.resolved} |`);
+  out.push('| Severity | Findings | Functions affected |', '| --- | ---: | ---: |');
+  for (const severity of SEVERITIES)
+    out.push(`| ${severity} | ${summary?.findings?.[severity] ?? 0} | ${summary?.functionsAffected?.[severity] ?? 0} |`);
+  out.push(`| muted | ${summary?.muted ?? 0} | |`, `| errors | ${summary?.errors ?? 0} | |`);
+  if (summary?.new !== undefined) out.push(`| new since last run | ${summary.new} | |`);
+  if (summary?.resolved !== undefined) out.push(`| fixed since last run | ${summary.resolved} | |`);
   out.push('');
+
+  if (plan.length > 0) {
+    out.push('## Fix first', '', '| # | Severity | Role | Functions | Problems |', '| ---: | --- | --- | ---: | --- |');
+    plan.forEach((role, index) => {
+      const rules = [
+        ...role.roleFindings.map((finding) => finding.ruleId),
+        ...role.functionFindings.map((rule) => rule.ruleId),
+      ];
+      out.push(
+        tableRow([
+          String(index + 1),
+          `${role.severity}${role.isNew ? ' **new**' : ''}`,
+          code(role.roleName, { inTable: true }),
+          formatCount(role.functionCount),
+          [...new Set(rules)].map((rule) => code(rule, { inTable: true })).join(', '),
+        ]),
+      );
+    });
+    out.push('');
+  }
 
   out.push('## Findings', '');
   if (active.length === 0) {
     out.push('No findings.', '');
   } else {
-    out.push('| Severity | Rule | Function | Region | Detail |', '| --- | --- | --- | --- | --- |');
+    out.push('| Severity | Rule | Role or function | Detail |', '| --- | --- | --- | --- |');
     for (const finding of active) {
       const detail = `${finding.status === 'new' ? '**new** ' : ''}${escapeText(finding.message ?? '')}`;
       out.push(findingRow(finding, detail));
@@ -69,20 +93,20 @@ export function renderMarkdown(report: AuditReport): string {
     if (active.some((finding) => finding.conditional)) out.push(escapeText(CONDITIONAL_FOOTNOTE), '');
 
     out.push('## Details', '');
-    for (const group of groupByFunction(active)) {
-      const first = group[0]!;
+    for (const role of plan) {
       out.push(
-        `### ${escapeText(functionLabel(first))} (${escapeText(first.region)})`,
+        `### Role ${escapeText(role.roleName)} (${formatCount(role.functionCount)} functions)`,
         '',
-        `Role: ${code(first.roleArn || '(unknown role)')}`,
+        `Role: ${code(role.roleArn || '(unknown role)')}`,
         '',
       );
-      for (const finding of group) {
+      for (const finding of [...role.roleFindings, ...role.functionFindings.flatMap((rule) => rule.findings)]) {
         const flags = [finding.conditional ? 'conditional' : '', finding.status === 'new' ? 'new' : '']
           .filter(hasText)
           .join(', ');
+        const where = finding.subject === 'function' ? ` ${escapeText(functionLabel(finding))} (${escapeText(finding.region)}):` : ':';
         out.push(
-          `- **${finding.severity}** ${code(finding.ruleId)}: ${escapeText(finding.title ?? '')}` +
+          `- **${finding.severity}** ${code(finding.ruleId)}${where} ${escapeText(finding.title ?? '')}` +
             (flags ? ` (${flags})` : ''),
         );
         if (hasText(finding.message)) out.push(`  - ${escapeText(finding.message)}`);
@@ -97,8 +121,8 @@ export function renderMarkdown(report: AuditReport): string {
   }
 
   if (muted.length > 0) {
-    out.push(`## Muted (${muted.length})`, '', '| Severity | Rule | Function | Region | Reason |');
-    out.push('| --- | --- | --- | --- | --- |');
+    out.push(`## Muted (${muted.length})`, '', '| Severity | Rule | Role or function | Reason |');
+    out.push('| --- | --- | --- | --- |');
     for (const finding of muted) {
       out.push(findingRow(finding, escapeText(describeMuting(finding.muted!))));
     }
@@ -107,13 +131,11 @@ export function renderMarkdown(report: AuditReport): string {
 
   if (hasHistory(report) && Array.isArray(report.resolved) && report.resolved.length > 0) {
     out.push(`## Fixed since last run (${report.resolved.length})`, '');
-    const fixed = [...report.resolved].sort(
-      (a, b) => compareSeverity(b.severity, a.severity) || compareText(a.functionName, b.functionName),
-    );
-    for (const finding of fixed) {
+    for (const finding of report.resolved) {
+      const subject =
+        finding.subject === 'function' ? (finding.functionName ?? '') : `role ${roleNameFromArn(finding.roleArn)}`;
       out.push(
-        `- **${finding.severity}** ${code(finding.ruleId)} ${escapeText(finding.functionName)}: ` +
-          escapeText(finding.title),
+        `- **${finding.severity}** ${code(finding.ruleId)} ${escapeText(subject)}: ` + escapeText(finding.title),
       );
     }
     out.push('');
@@ -178,15 +200,13 @@ function tableRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** A row of the findings and muted tables: severity, rule, function, region, then the last cell as given. */
+/** A row of the findings and muted tables: severity, rule, role or function, then the last cell as given. */
 function findingRow(finding: Finding, last: string): string {
-  return tableRow([
-    escapeText(severityLabel(finding)),
-    code(finding.ruleId, { inTable: true }),
-    escapeText(functionLabel(finding)),
-    escapeText(finding.region),
-    last,
-  ]);
+  const subject =
+    finding.subject === 'role'
+      ? `role ${escapeText(roleNameFromArn(finding.roleArn))} (${formatCount(finding.functionCount)} functions)`
+      : `${escapeText(functionLabel(finding))} (${escapeText(finding.region)})`;
+  return tableRow([escapeText(severityLabel(finding)), code(finding.ruleId, { inTable: true }), subject, last]);
 }
 
 function describeEvidenceMarkdown(evidence: Evidence): string {

@@ -1,21 +1,22 @@
 import type { AuditReport, Finding } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
-import { compareSeverity, SEVERITIES } from '../model/severity.js';
+import { SEVERITIES } from '../model/severity.js';
+import { roleNameFromArn } from '../policy/arn.js';
 import {
   CONDITIONAL_FOOTNOTE,
-  compareText,
   describeMuting,
+  formatCount,
   functionLabel,
   hasHistory,
   hasText,
   partialNotice,
   pluralize,
   severityLabel,
-  sortFindings,
+  statusLabel,
   summaryLine,
   truncatedNotice,
   wrapText,
-} from './render-text.js';
+} from './format.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (only when writing to a terminal that wants them). */
@@ -85,14 +86,16 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   };
 
   const findings = Array.isArray(report.findings) ? report.findings : [];
-  const active = sortFindings(findings.filter((finding) => !finding.muted));
-  const muted = sortFindings(findings.filter((finding) => finding.muted));
+  // Findings come in fix-plan order (severity, functions affected, id).
+  const active = findings.filter((finding) => !finding.muted);
+  const muted = findings.filter((finding) => finding.muted);
   const errors = Array.isArray(report.errors) ? report.errors : [];
   const tool = report.tool;
 
   const header: [string, Style | undefined][] = [
     [`Account ${report.account}`, 'bold'],
-    [`regions ${(report.regions ?? []).join(', ') || 'none'}`, undefined],
+    [statusLabel(report), report.status === 'complete' ? undefined : 'boldRed'],
+    [`regions ${(report.scope?.regions ?? []).join(', ') || 'none'}`, undefined],
     [`generated ${report.generatedAt}`, undefined],
     [
       `${tool?.name ?? 'lambda-role-auditor'} ${tool?.version ?? ''} (IAM data ${tool?.iamDataVersion ?? 'unknown'})`,
@@ -113,8 +116,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     const rows = active.map((finding) => [
       severityLabel(finding),
       finding.ruleId,
-      functionLabel(finding),
-      finding.region,
+      subjectCell(finding),
       `${finding.status === 'new' ? '[new] ' : ''}${finding.message ?? ''}`,
     ]);
     out.push(...layoutTable(findingColumns('DETAIL', active), rows, width, paint));
@@ -129,8 +131,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     const rows = muted.map((finding) => [
       severityLabel(finding),
       finding.ruleId,
-      functionLabel(finding),
-      finding.region,
+      subjectCell(finding),
       describeMuting(finding.muted!),
     ]);
     out.push(...layoutTable(findingColumns('REASON', muted), rows, width, paint));
@@ -138,11 +139,10 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
 
   if (hasHistory(report) && Array.isArray(report.resolved) && report.resolved.length > 0) {
     section(`Fixed since last run (${report.resolved.length})`);
-    const fixed = [...report.resolved].sort(
-      (a, b) => compareSeverity(b.severity, a.severity) || compareText(a.functionName, b.functionName),
-    );
-    for (const finding of fixed) {
-      push(`- ${finding.severity} ${finding.ruleId} ${finding.functionName}: ${finding.title}`, undefined, 2);
+    for (const finding of report.resolved) {
+      const subject =
+        finding.subject === 'function' ? (finding.functionName ?? '') : `role ${roleNameFromArn(finding.roleArn)}`;
+      push(`- ${finding.severity} ${finding.ruleId} ${subject}: ${finding.title}`, undefined, 2);
     }
   }
 
@@ -174,6 +174,13 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     push(`Full report: ${report.location}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A role finding names the role and how many functions use it; a function finding the function and region. */
+function subjectCell(finding: Finding): string {
+  if (finding.subject === 'role')
+    return `role ${roleNameFromArn(finding.roleArn)} (${formatCount(finding.functionCount)} fn)`;
+  return `${functionLabel(finding)} (${finding.region})`;
 }
 
 /** The counts by severity (coloured) and the other counters, packed into lines of at most `width`. */
@@ -231,8 +238,7 @@ function findingColumns(lastHeader: string, findings: readonly Finding[]): Colum
     { header: 'SEVERITY', cap: 9, style: severityStyle },
     // Rule ids stay whole: they are what people search for.
     { header: 'RULE', cap: 24 },
-    { header: 'FUNCTION', cap: 32, shrinkable: true },
-    { header: 'REGION', cap: 14, shrinkable: true },
+    { header: 'ROLE OR FUNCTION', cap: 40, shrinkable: true },
     { header: lastHeader, cap: Number.POSITIVE_INFINITY, flexible: true },
   ];
 }

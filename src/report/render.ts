@@ -4,7 +4,7 @@ import { renderMarkdown } from './render-markdown.js';
 import { renderTable } from './render-table.js';
 import { renderText } from './render-text.js';
 
-export { summaryLine } from './render-text.js';
+export { summaryLine } from './format.js';
 
 /** Every output format, in the order the CLI lists them; `table` is the terminal default. */
 export const REPORT_FORMATS = ['table', 'text', 'json', 'markdown'] as const;

@@ -7,7 +7,7 @@ import { privilegeEscalation } from './privilege-escalation.js';
 import { roleMissing } from './role-missing.js';
 import { roleShared } from './role-shared.js';
 import { roleUnreadable } from './role-unreadable.js';
-import type { FunctionRule, RoleRule, Rule } from './rule.js';
+import type { FunctionRule, RoleReferenceRule, RoleRule, Rule } from './rule.js';
 import { secretsInEnvironment } from './secrets-in-environment.js';
 import { serviceWildcard } from './service-wildcard.js';
 import { trustNotLambda } from './trust-not-lambda.js';
@@ -39,6 +39,9 @@ export const RULES: readonly Rule[] = [
 
 export const ROLE_RULES: readonly RoleRule[] = RULES.filter(
   (rule): rule is RoleRule => rule.scope === 'role',
+);
+export const ROLE_REFERENCE_RULES: readonly RoleReferenceRule[] = RULES.filter(
+  (rule): rule is RoleReferenceRule => rule.scope === 'role-reference',
 );
 export const FUNCTION_RULES: readonly FunctionRule[] = RULES.filter(
   (rule): rule is FunctionRule => rule.scope === 'function',

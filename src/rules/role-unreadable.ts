@@ -1,8 +1,8 @@
-import type { FunctionRule } from './rule.js';
+import type { RoleReferenceRule } from './rule.js';
 
-/** The role lives elsewhere or could not be read, so the function is not fully audited. */
-export const roleUnreadable: FunctionRule = {
-  scope: 'function',
+/** The role lives elsewhere or could not be read, so its functions are not fully audited. */
+export const roleUnreadable: RoleReferenceRule = {
+  scope: 'role-reference',
   meta: {
     id: 'role-unreadable',
     severity: 'info',
@@ -12,12 +12,13 @@ export const roleUnreadable: FunctionRule = {
       "Audit the role's account too, or grant the auditor read access to the role (iam:GetRole and the policy reads).",
   },
   check(context) {
-    const failure = context.roleFailure;
+    const failure = context.failure;
     if (!failure || failure.missing) return [];
+    const count = context.users.count;
     return [
       {
-        message: `The execution role ${context.fn.roleArn} could not be read (${failure.code}): the function is not fully audited.`,
-        evidence: [{ resources: [context.fn.roleArn], detail: `${failure.code}: ${failure.message}` }],
+        message: `The execution role ${context.roleArn} could not be read (${failure.code}): ${count === 1 ? 'its function is' : `its ${count} functions are`} not fully audited.`,
+        evidence: [{ resources: [context.roleArn], detail: `${failure.code}: ${failure.message}` }],
       },
     ];
   },

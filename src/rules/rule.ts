@@ -1,4 +1,4 @@
-import type { Evidence } from '../model/report.js';
+import type { Evidence, FindingSubject } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot, FunctionRecord, RoleReadFailure, RoleRecord } from '../model/snapshot.js';
 import type { ActionCatalog } from '../policy/catalog.js';
@@ -13,6 +13,16 @@ export interface RuleMetadata {
   title: string;
   risk: string;
   remediation: string;
+  /**
+   * The verdict depends on which functions the run covered (e.g. how many share a role): a run scoped to
+   * some functions or regions cannot tell that such a finding was fixed.
+   */
+  scopeDependent?: boolean;
+  /**
+   * Function rules only: also checked for a published version that runs as its `$LATEST`'s role, whose
+   * own configuration (environment) may differ; other rules' verdicts are the `$LATEST`'s.
+   */
+  appliesToSameRoleVersions?: boolean;
 }
 
 /** One reason a rule fired, before it becomes a finding. */
@@ -43,15 +53,25 @@ export interface RoleContext {
   facts: RoleFacts;
 }
 
+/** The functions that run as one role: how many (versions of one function count once) and the first few names. */
+export interface RoleUsers {
+  count: number;
+  sample: string[];
+}
+
+/** A role as the functions name it, read or not: for the rules about the reference itself. */
+export interface RoleReferenceContext {
+  roleArn: string;
+  users: RoleUsers;
+  /** Why the role could not be read, when it could not (`missing`: it does not exist). */
+  failure: (RoleReadFailure & { missing: boolean }) | undefined;
+}
+
 export interface FunctionContext {
   fn: FunctionRecord;
   snapshot: AccountSnapshot;
   /** The analysed role, when it could be read. */
   role: RoleContext | undefined;
-  /** Why the role could not be read, when it could not. */
-  roleFailure: (RoleReadFailure & { missing: boolean }) | undefined;
-  /** Other functions that use the same role: how many, and the first few names. */
-  sharedWith: { sample: string[]; count: number };
   /** The function's log group ARNs, worked out by the first logging rule that asks. */
   logGroupArns?: LogGroupArns;
 }
@@ -62,10 +82,22 @@ export interface RoleRule {
   check(context: RoleContext): RuleHit[];
 }
 
+/** A role rule about the role reference (exists, readable, shared), checked for read and unread roles alike. */
+export interface RoleReferenceRule {
+  scope: 'role-reference';
+  meta: RuleMetadata;
+  check(context: RoleReferenceContext): RuleHit[];
+}
+
 export interface FunctionRule {
   scope: 'function';
   meta: RuleMetadata;
   check(context: FunctionContext): RuleHit[];
 }
 
-export type Rule = RoleRule | FunctionRule;
+export type Rule = RoleRule | RoleReferenceRule | FunctionRule;
+
+/** What a rule's findings are about: role rules (read or reference) report once per role. */
+export function ruleSubject(rule: Rule): FindingSubject {
+  return rule.scope === 'function' ? 'function' : 'role';
+}

@@ -17,6 +17,7 @@ export const secretsInEnvironment: FunctionRule = {
     risk: 'Anyone with lambda:GetFunctionConfiguration (and every log or tool that dumps the configuration) can read the secret.',
     remediation:
       'Store the secret in Secrets Manager or SSM Parameter Store (SecureString), pass its name or ARN, and read it at runtime.',
+    appliesToSameRoleVersions: true,
   },
   check(context) {
     const suspects = context.fn.secretSuspects;
