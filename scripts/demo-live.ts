@@ -553,7 +553,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     progress('The email digest');
     print(
       '      The SQS subscriber receives the "default" key of the message (the JSON report); the digest below\n' +
-        "      is the \"email\" text rendered from it with renderReport(report, 'text'), as the publisher does.",
+        '      is the "email" text rendered from it with renderReport(report, \'text\'), as the publisher does.',
     );
     print('');
     print(indent(renderReport(received.report, 'text').trimEnd(), '  | '));

@@ -219,12 +219,7 @@ class Auditor {
     return suppressions;
   }
 
-  private roleFinding(
-    roleArn: string,
-    functionCount: number,
-    meta: RuleMetadata,
-    hit: RuleHit,
-  ): RoleFinding {
+  private roleFinding(roleArn: string, functionCount: number, meta: RuleMetadata, hit: RuleHit): RoleFinding {
     const conditional = hit.conditional ?? false;
     return {
       id: roleFindingId(meta.id, roleArn),
@@ -287,13 +282,14 @@ class Auditor {
     if (known) {
       const missing = known.code === 'NoSuchEntity';
       const alreadyReported = this.errors.some((error) => error.arn === roleArn && error.code === known.code);
-      if (!missing && !alreadyReported && known.code !== 'CrossAccount')
+      if (!missing && !alreadyReported)
         this.addError({ scope: 'role', arn: roleArn, code: known.code, message: known.message });
       return { ...known, missing };
     }
     const account = parsed.account;
     if (account && account !== this.snapshot.account) {
       const message = `role is in account ${account}, not in the audited account ${this.snapshot.account}`;
+      this.addError({ scope: 'role', arn: roleArn, code: 'CrossAccount', message });
       return { code: 'CrossAccount', message, missing: false };
     }
     return { code: 'NoSuchEntity', message: 'the role is not in the account', missing: true };

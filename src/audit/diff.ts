@@ -32,7 +32,9 @@ interface PreviousFinding {
   region?: string;
 }
 
-const ROLE_RULE_IDS = new Set(RULES.filter((rule) => ruleSubject(rule) === 'role').map((rule) => rule.meta.id));
+const ROLE_RULE_IDS = new Set(
+  RULES.filter((rule) => ruleSubject(rule) === 'role').map((rule) => rule.meta.id),
+);
 const SCOPE_DEPENDENT = new Set(RULES.filter((rule) => rule.meta.scopeDependent).map((rule) => rule.meta.id));
 
 function text(value: unknown): string {
@@ -203,7 +205,9 @@ function coverage(current: AuditReport): (finding: PreviousFinding) => boolean {
   const auditedRoles = new Set(current.roles.map((role) => role.roleArn));
   // A role that could not be read now hides every fact about it and its functions' logging.
   const unreadRoles = new Set(
-    current.findings.filter((finding) => finding.ruleId === 'role-unreadable').map((finding) => finding.roleArn),
+    current.findings
+      .filter((finding) => finding.ruleId === 'role-unreadable')
+      .map((finding) => finding.roleArn),
   );
   const notAudited = new Set(current.partial?.notAudited ?? []);
   const regions = new Set(current.scope.regions);

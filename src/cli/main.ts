@@ -24,11 +24,7 @@ export class ConfigurationError extends Error {
 
 /** What live mode needs; loaded lazily so offline audits never load the AWS SDK. */
 export interface LiveRunner {
-  audit(
-    command: AuditCommand,
-    io: CliIo,
-    suppressions: Suppression[],
-  ): Promise<{ report: AuditReport }>;
+  audit(command: AuditCommand, io: CliIo, suppressions: Suppression[]): Promise<{ report: AuditReport }>;
   /** Compares with the baseline, archives and publishes; returns the report to print. */
   finish(report: AuditReport, command: AuditCommand, io: CliIo): Promise<AuditReport>;
 }

@@ -333,7 +333,10 @@ class ReportTrimmer {
       ...report,
       roles: (report.roles ?? [])
         .filter((role) => keptRoles.has(role.roleArn))
-        .map((role) => ({ roleArn: role.roleArn, functions: role.functions.slice(0, LIST_CAPS.roleFunctions) })),
+        .map((role) => ({
+          roleArn: role.roleArn,
+          functions: role.functions.slice(0, LIST_CAPS.roleFunctions),
+        })),
       findings,
       errors: (report.errors ?? []).slice(0, LIST_CAPS.errors),
       truncated: {
@@ -343,7 +346,10 @@ class ReportTrimmer {
     };
     if (report.resolved) trimmed.resolved = report.resolved.slice(0, LIST_CAPS.resolved);
     if (report.partial)
-      trimmed.partial = { ...report.partial, notAudited: report.partial.notAudited.slice(0, LIST_CAPS.notAudited) };
+      trimmed.partial = {
+        ...report.partial,
+        notAudited: report.partial.notAudited.slice(0, LIST_CAPS.notAudited),
+      };
     if (report.expiredSuppressions)
       trimmed.expiredSuppressions = report.expiredSuppressions.slice(0, LIST_CAPS.expiredSuppressions);
     return trimmed;

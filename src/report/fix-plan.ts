@@ -17,7 +17,12 @@ export interface PlanRole {
   /** Unmuted role findings, in fix-plan order. */
   roleFindings: RoleFinding[];
   /** Unmuted function findings of the role's functions, by rule, rules in fix-plan order. */
-  functionFindings: Array<{ ruleId: string; severity: Severity; isNew: boolean; findings: FunctionFinding[] }>;
+  functionFindings: Array<{
+    ruleId: string;
+    severity: Severity;
+    isNew: boolean;
+    findings: FunctionFinding[];
+  }>;
   /** Names of the role's functions, in the report's order (unqualified, each once). */
   functionNames: string[];
   /** The one step to take first: the remediation of the most severe finding. */
@@ -91,9 +96,12 @@ export function planRoles(report: AuditReport): PlanRole[] {
     const affectedFunctions = new Set<string>();
     for (const rule of functionFindings) {
       if (rule.severity !== severity) continue;
-      for (const finding of rule.findings) affectedFunctions.add(splitFunctionArn(finding.functionArn).unqualified);
+      for (const finding of rule.findings)
+        affectedFunctions.add(splitFunctionArn(finding.functionArn).unqualified);
     }
-    const affected = role.some((finding) => finding.severity === severity) ? functionCount : affectedFunctions.size;
+    const affected = role.some((finding) => finding.severity === severity)
+      ? functionCount
+      : affectedFunctions.size;
     const remediation =
       worstRole && worstRole.severity === severity
         ? worstRole.remediation
@@ -145,7 +153,8 @@ export function rollupByRule(report: AuditReport): RuleRollup[] {
     }
     if (compareSeverity(finding.severity, rule.severity) > 0) rule.severity = finding.severity;
     rule.roleSet.add(finding.roleArn);
-    if (finding.subject === 'function') rule.functionSet.add(splitFunctionArn(finding.functionArn).unqualified);
+    if (finding.subject === 'function')
+      rule.functionSet.add(splitFunctionArn(finding.functionArn).unqualified);
     else {
       const functions = functionsOfRole.get(finding.roleArn);
       if (functions) for (const arn of functions) rule.functionSet.add(splitFunctionArn(arn).unqualified);

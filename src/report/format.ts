@@ -136,7 +136,8 @@ export function describeMuting(muting: Muting): string {
  */
 export function functionLabel(finding: Pick<FunctionFinding, 'functionName' | 'functionArn'>): string {
   const name = hasText(finding.functionName) ? finding.functionName : '(unknown function)';
-  const qualifier = typeof finding.functionArn === 'string' ? splitFunctionArn(finding.functionArn).qualifier : undefined;
+  const qualifier =
+    typeof finding.functionArn === 'string' ? splitFunctionArn(finding.functionArn).qualifier : undefined;
   return hasText(qualifier) ? `${name} version ${qualifier}` : name;
 }
 
@@ -196,7 +197,6 @@ export function countOf(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-
 /** A count with thousands separators, the same on every machine: `12345` → `12,345`. */
 export function formatCount(value: number): string {
   return String(Math.trunc(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -249,6 +249,7 @@ export function changeSummary(report: AuditReport): string[] {
  */
 export function summaryLine(report: AuditReport, plan: readonly PlanRole[] = planRoles(report)): string {
   const extras = changeSummary(report);
-  const head = report.status === 'failed' ? 'AUDIT FAILED: nothing could be audited' : fixSummary(report, plan);
+  const head =
+    report.status === 'failed' ? 'AUDIT FAILED: nothing could be audited' : fixSummary(report, plan);
   return extras.length > 0 ? `${head} (${extras.join(', ')})` : head;
 }

@@ -54,14 +54,21 @@ export function renderMarkdown(report: AuditReport): string {
 
   out.push('| Severity | Findings | Functions affected |', '| --- | ---: | ---: |');
   for (const severity of SEVERITIES)
-    out.push(`| ${severity} | ${summary?.findings?.[severity] ?? 0} | ${summary?.functionsAffected?.[severity] ?? 0} |`);
+    out.push(
+      `| ${severity} | ${summary?.findings?.[severity] ?? 0} | ${summary?.functionsAffected?.[severity] ?? 0} |`,
+    );
   out.push(`| muted | ${summary?.muted ?? 0} | |`, `| errors | ${summary?.errors ?? 0} | |`);
   if (summary?.new !== undefined) out.push(`| new since last run | ${summary.new} | |`);
   if (summary?.resolved !== undefined) out.push(`| fixed since last run | ${summary.resolved} | |`);
   out.push('');
 
   if (plan.length > 0) {
-    out.push('## Fix first', '', '| # | Severity | Role | Functions | Problems |', '| ---: | --- | --- | ---: | --- |');
+    out.push(
+      '## Fix first',
+      '',
+      '| # | Severity | Role | Functions | Problems |',
+      '| ---: | --- | --- | ---: | --- |',
+    );
     plan.forEach((role, index) => {
       const rules = [
         ...role.roleFindings.map((finding) => finding.ruleId),
@@ -100,11 +107,17 @@ export function renderMarkdown(report: AuditReport): string {
         `Role: ${code(role.roleArn || '(unknown role)')}`,
         '',
       );
-      for (const finding of [...role.roleFindings, ...role.functionFindings.flatMap((rule) => rule.findings)]) {
+      for (const finding of [
+        ...role.roleFindings,
+        ...role.functionFindings.flatMap((rule) => rule.findings),
+      ]) {
         const flags = [finding.conditional ? 'conditional' : '', finding.status === 'new' ? 'new' : '']
           .filter(hasText)
           .join(', ');
-        const where = finding.subject === 'function' ? ` ${escapeText(functionLabel(finding))} (${escapeText(finding.region)}):` : ':';
+        const where =
+          finding.subject === 'function'
+            ? ` ${escapeText(functionLabel(finding))} (${escapeText(finding.region)}):`
+            : ':';
         out.push(
           `- **${finding.severity}** ${code(finding.ruleId)}${where} ${escapeText(finding.title ?? '')}` +
             (flags ? ` (${flags})` : ''),
@@ -133,9 +146,12 @@ export function renderMarkdown(report: AuditReport): string {
     out.push(`## Fixed since last run (${report.resolved.length})`, '');
     for (const finding of report.resolved) {
       const subject =
-        finding.subject === 'function' ? (finding.functionName ?? '') : `role ${roleNameFromArn(finding.roleArn)}`;
+        finding.subject === 'function'
+          ? (finding.functionName ?? '')
+          : `role ${roleNameFromArn(finding.roleArn)}`;
       out.push(
-        `- **${finding.severity}** ${code(finding.ruleId)} ${escapeText(subject)}: ` + escapeText(finding.title),
+        `- **${finding.severity}** ${code(finding.ruleId)} ${escapeText(subject)}: ` +
+          escapeText(finding.title),
       );
     }
     out.push('');
@@ -206,7 +222,12 @@ function findingRow(finding: Finding, last: string): string {
     finding.subject === 'role'
       ? `role ${escapeText(roleNameFromArn(finding.roleArn))} (${formatCount(finding.functionCount)} functions)`
       : `${escapeText(functionLabel(finding))} (${escapeText(finding.region)})`;
-  return tableRow([escapeText(severityLabel(finding)), code(finding.ruleId, { inTable: true }), subject, last]);
+  return tableRow([
+    escapeText(severityLabel(finding)),
+    code(finding.ruleId, { inTable: true }),
+    subject,
+    last,
+  ]);
 }
 
 function describeEvidenceMarkdown(evidence: Evidence): string {

@@ -141,7 +141,9 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     section(`Fixed since last run (${report.resolved.length})`);
     for (const finding of report.resolved) {
       const subject =
-        finding.subject === 'function' ? (finding.functionName ?? '') : `role ${roleNameFromArn(finding.roleArn)}`;
+        finding.subject === 'function'
+          ? (finding.functionName ?? '')
+          : `role ${roleNameFromArn(finding.roleArn)}`;
       push(`- ${finding.severity} ${finding.ruleId} ${subject}: ${finding.title}`, undefined, 2);
     }
   }

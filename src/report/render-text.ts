@@ -70,7 +70,11 @@ export function renderText(report: AuditReport, options: DigestOptions = {}): st
 }
 
 /** {@link renderText} with the fix plan computed once by the caller (who may render several times). */
-export function renderDigest(report: AuditReport, plan: readonly PlanRole[], options: DigestOptions = {}): string {
+export function renderDigest(
+  report: AuditReport,
+  plan: readonly PlanRole[],
+  options: DigestOptions = {},
+): string {
   const width = Math.max(30, options.width ?? DIGEST_WIDTH);
   const limits = { ...DEFAULT_DIGEST_LIMITS, ...options.limits };
   const out: string[] = [];
@@ -123,7 +127,10 @@ export function renderDigest(report: AuditReport, plan: readonly PlanRole[], opt
       line(`${index + 1}. ${role.severity.toUpperCase()} ${role.roleName}${role.isNew ? ' NEW' : ''}`);
       push(`${functionsPhrase(role)}: ${previewNames(role.functionNames, role.functionCount)}`, 3, 5);
       for (const finding of role.roleFindings) {
-        line(`- ${severityLabel(finding)} ${finding.ruleId}${finding.status === 'new' ? ' NEW' : ''}: ${finding.title}`, 3);
+        line(
+          `- ${severityLabel(finding)} ${finding.ruleId}${finding.status === 'new' ? ' NEW' : ''}: ${finding.title}`,
+          3,
+        );
       }
       for (const rule of role.functionFindings) {
         const names = rule.findings.map((finding) => finding.functionName);
@@ -145,7 +152,10 @@ export function renderDigest(report: AuditReport, plan: readonly PlanRole[], opt
       push(`Also to fix (${formatCount(others.length)}):`);
       for (const role of othersShown) line(compactRole(role), 2);
     }
-    const notShown = countBySeverity([...urgent.slice(urgentShown.length), ...others.slice(othersShown.length)]);
+    const notShown = countBySeverity([
+      ...urgent.slice(urgentShown.length),
+      ...others.slice(othersShown.length),
+    ]);
     if (notShown.length > 0) {
       out.push('');
       push(`Not shown here: ${notShown.join(', ')} role(s) to fix; see the full report.`);
@@ -174,7 +184,9 @@ export function renderDigest(report: AuditReport, plan: readonly PlanRole[], opt
       for (const rule of role.functionFindings) {
         const names = rule.findings.map((finding) => {
           const variables = finding.evidence.flatMap((evidence) => evidence.variables ?? []);
-          return variables.length > 0 ? `${finding.functionName} (${variables.join(', ')})` : finding.functionName;
+          return variables.length > 0
+            ? `${finding.functionName} (${variables.join(', ')})`
+            : finding.functionName;
         });
         push(`${rule.severity} ${rule.ruleId} (${names.length}): ${previewNames(names, names.length)}`, 2, 4);
       }
@@ -201,7 +213,11 @@ export function renderDigest(report: AuditReport, plan: readonly PlanRole[], opt
   if (muted.length > 0) {
     section(`Muted (${formatCount(muted.length)})`);
     for (const finding of muted.slice(0, limits.lists)) {
-      push(`- ${finding.severity} ${finding.ruleId}: ${subjectLabel(finding)}: ${describeMuting(finding.muted!)}`, 0, 2);
+      push(
+        `- ${finding.severity} ${finding.ruleId}: ${subjectLabel(finding)}: ${describeMuting(finding.muted!)}`,
+        0,
+        2,
+      );
     }
     more(muted.length, limits.lists, push);
   }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../src/audit/audit.js';
 import { parseSuppressions } from '../../src/audit/suppressions.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
-import type { Evidence, Finding } from '../../src/model/report.js';
+import type { AuditReport, Evidence, Finding } from '../../src/model/report.js';
+import { functionNameFromArn } from '../../src/policy/arn.js';
 import { type ExpectedFinding, loadRuleCases, withAwsManagedPolicies } from '../support/fixtures.js';
 
 const folder = fileURLToPath(new URL('../fixtures/rules', import.meta.url));
@@ -26,7 +27,15 @@ function evidenceMatches(actual: Evidence[], expected: Record<string, unknown>):
 }
 
 function describeFinding(finding: Finding): string {
-  return `${finding.ruleId} ${finding.functionName} ${finding.severity}${finding.conditional ? ' conditional' : ''}`;
+  const subject = finding.subject === 'role' ? `role ${finding.roleArn}` : finding.functionName;
+  return `${finding.ruleId} ${subject} ${finding.severity}${finding.conditional ? ' conditional' : ''}`;
+}
+
+/** Function names per role ARN, from the report's roles index. */
+function functionNamesOfRoles(report: AuditReport): Map<string, Set<string>> {
+  return new Map(
+    report.roles.map((role) => [role.roleArn, new Set(role.functions.map(functionNameFromArn))]),
+  );
 }
 
 describe('Rule fixtures', () => {
@@ -50,17 +59,22 @@ describe('Rule fixtures', () => {
     });
 
     // Assess
-    const unmatched = [...report.findings];
+    const namesOfRole = functionNamesOfRoles(report);
+    const unmatched = new Set(report.findings);
     const problems: string[] = [];
     for (const expected of ruleCase.expect.findings) {
-      const index = unmatched.findIndex(
-        (finding) => finding.ruleId === expected.ruleId && finding.functionName === expected.functionName,
+      const finding = report.findings.find(
+        (candidate) =>
+          candidate.ruleId === expected.ruleId &&
+          (candidate.subject === 'function'
+            ? candidate.functionName === expected.functionName
+            : (namesOfRole.get(candidate.roleArn)?.has(expected.functionName) ?? false)),
       );
-      if (index < 0) {
+      if (!finding) {
         problems.push(`missing ${expected.ruleId} on ${expected.functionName}`);
         continue;
       }
-      const finding = unmatched.splice(index, 1)[0]!;
+      unmatched.delete(finding);
       checkFinding(finding, expected, problems);
     }
     for (const finding of unmatched)
@@ -80,6 +94,17 @@ describe('Rule fixtures', () => {
 
 function checkFinding(finding: Finding, expected: ExpectedFinding, problems: string[]): void {
   const label = `${expected.ruleId} on ${expected.functionName}`;
+  if (expected.subject && finding.subject !== expected.subject) {
+    problems.push(`${label}: subject ${finding.subject}, expected ${expected.subject}`);
+  }
+  if (
+    expected.functionCount !== undefined &&
+    (finding.subject !== 'role' || finding.functionCount !== expected.functionCount)
+  ) {
+    problems.push(
+      `${label}: functionCount ${JSON.stringify((finding as { functionCount?: number }).functionCount)}, expected ${expected.functionCount}`,
+    );
+  }
   if (expected.severity && finding.severity !== expected.severity) {
     problems.push(`${label}: severity ${finding.severity}, expected ${expected.severity}`);
   }

@@ -1,9 +1,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * A finding a case expects: `functionName` names the function of a function finding, or one of the
+ * functions of a role finding's role (a role finding is reported once, whichever of its functions the
+ * case names; several expectations may name it through different functions).
+ */
 export interface ExpectedFinding {
   ruleId: string;
   functionName: string;
+  /** `role` or `function`: checked when given. */
+  subject?: string;
+  /** For a role finding: how many functions use the role. */
+  functionCount?: number;
   severity?: string;
   conditional?: boolean;
   muted?: boolean;
