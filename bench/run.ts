@@ -24,6 +24,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { paginateGetAccountAuthorizationDetails } from '@aws-sdk/client-iam';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { build as esbuild } from 'esbuild';
 import { buildArtifact, maximumZipBytes } from '../scripts/build.js';
 import { auditSnapshot } from '../src/audit/audit.js';
@@ -34,6 +36,7 @@ import { ActionCatalog } from '../src/policy/catalog.js';
 import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
 import { generateAccount } from './generate.js';
 import { startLatencyProxy } from './latency-proxy.js';
+import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
 
 const execFileAsync = promisify(execFile);
@@ -525,6 +528,97 @@ function offlineRows(result: OfflineResult): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 1b. Report size, memory of the CLI and of the Lambda pipeline, the digest
+// ---------------------------------------------------------------------------------------------
+
+/** The SNS message limit the published message must stay under. */
+const SNS_LIMIT_BYTES = 262_144;
+/** The digest must name the role to fix first within this many lines. */
+const DIGEST_FIRST_ROLE_LINES = 40;
+
+/** Runs {@link benchMemory} on the offline account; the pipeline part against its own moto when live runs. */
+async function benchMemoryWithMoto(options: BenchOptions, directory: string): Promise<MemoryResult> {
+  const authPath = join(directory, 'auth-details.json');
+  const functionsPath = join(directory, 'functions.json');
+  progress('memory: offline CLI and report size');
+  if (!options.live.enabled) return benchMemory(directory, authPath, functionsPath);
+  const moto = await startMoto();
+  try {
+    const common = { endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
+    const bucket = 'bench-reports';
+    await new S3Client({ ...common, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
+    const { TopicArn } = await new SNSClient(common).send(new CreateTopicCommand({ Name: 'bench-reports' }));
+    progress('memory: two Lambda pipeline runs against moto (baseline, then compare + archive + publish)');
+    return await benchMemory(directory, authPath, functionsPath, {
+      bucket,
+      topicArn: TopicArn!,
+      env: {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      },
+    });
+  } finally {
+    await moto.stop();
+  }
+}
+
+function memoryRows(result: MemoryResult): Row[] {
+  const rows: Row[] = [
+    {
+      measurement: 'size: JSON report / input files',
+      value: spreadOf([result.reportBytes / result.inputBytes]),
+      unit: 'x',
+      target: '≤ 1×',
+      met: result.reportBytes <= result.inputBytes,
+      note: `${formatValue(result.reportBytes, 'bytes')} report, ${formatValue(result.inputBytes, 'bytes')} input`,
+    },
+    {
+      measurement: 'memory: offline CLI writing the JSON report, peak RSS',
+      value: spreadOf([result.cliPeakRssMb]),
+      unit: 'MB',
+      target: `≤ ${LAMBDA_MEMORY_MB} MB and ≤ 3× parse`,
+      met: result.cliPeakRssMb <= LAMBDA_MEMORY_MB && result.cliPeakRssMb <= 3 * result.parseOnlyPeakRssMb,
+      note: `bundled CLI, fresh process; parsing the two files alone peaks at ${result.parseOnlyPeakRssMb.toFixed(0)} MB (${(result.cliPeakRssMb / result.parseOnlyPeakRssMb).toFixed(2)}×)`,
+    },
+    {
+      measurement: 'digest: line naming the role to fix first',
+      value: spreadOf([result.digest.firstRoleLine]),
+      unit: 'x',
+      target: `1–${DIGEST_FIRST_ROLE_LINES}`,
+      met: result.digest.firstRoleLine > 0 && result.digest.firstRoleLine <= DIGEST_FIRST_ROLE_LINES,
+      note: `${result.digest.lines} lines, ${formatValue(result.digest.bytes, 'bytes')}, longest wrapped line ${result.digest.longestLine} characters`,
+    },
+  ];
+  const pipeline = result.pipeline;
+  if (pipeline) {
+    const second = pipeline.secondRun;
+    rows.push(
+      {
+        measurement: 'memory: Lambda pipeline, second run, peak RSS',
+        value: spreadOf([second.peakRssMb]),
+        unit: 'MB',
+        target: `≤ ${LAMBDA_MEMORY_MB} MB`,
+        met: second.peakRssMb <= LAMBDA_MEMORY_MB,
+        note: `load snapshot, audit, compare with the archived baseline (${second.previous}), archive, publish; first run ${pipeline.firstRun.peakRssMb.toFixed(0)} MB; ${second.new} new, ${second.resolved} resolved`,
+      },
+      {
+        measurement: 'SNS message of the pipeline run',
+        value: spreadOf([second.messageBytes]),
+        unit: 'bytes',
+        target: `≤ ${formatValue(SNS_LIMIT_BYTES, 'bytes')}`,
+        met: second.published && second.messageBytes <= SNS_LIMIT_BYTES,
+        note: second.truncated
+          ? `JSON report trimmed: omitted ${JSON.stringify((second.truncated as { omitted?: unknown }).omitted)}`
+          : 'whole report',
+      },
+    );
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 2. and 3. Live against moto, without and with injected latency
 // ---------------------------------------------------------------------------------------------
 
@@ -781,10 +875,12 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = performance.now();
   try {
     const offline = await benchOffline(options, directory);
+    const memory = await benchMemoryWithMoto(options, directory);
     const live = options.live.enabled ? await benchLive(options) : undefined;
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
     const rows = [
       ...offlineRows(offline),
+      ...memoryRows(memory),
       ...(live ? liveRows(live.results) : []),
       ...(artifact ? artifactRows(artifact) : []),
     ];
@@ -810,6 +906,7 @@ async function main(argv: string[]): Promise<number> {
           elapsedSeconds,
           rows,
           offline,
+          memory,
           ...(live ? { live } : {}),
           ...(artifact ? { artifact } : {}),
         },

@@ -135,6 +135,26 @@ export interface Delivery {
 }
 
 /**
+ * Reads the baseline and compares with it; a function of its own so that the parsed baseline (as large
+ * as a report) is garbage before the report is archived and published.
+ */
+async function compareWithBaseline(
+  s3: S3Client,
+  bucket: string,
+  current: AuditReport,
+  warn: Warn | undefined,
+): Promise<ReturnType<typeof compareReports>> {
+  let latest: unknown;
+  try {
+    latest = await readLatestReport(s3, bucket, current.account, { onWarning: (message) => warn?.(message) });
+  } catch (error) {
+    // Without history every finding counts as new: a noisier report, never a missing one.
+    warn?.('previous report could not be read; comparing with none', { problem: (error as Error).message });
+  }
+  return compareReports(current, latest);
+}
+
+/**
  * Compares with the baseline (the last complete full-scope report), archives the whole report (every
  * finding, whatever the severity filter), then publishes what the filter keeps. The archive is written
  * before publishing so that a failed publish (which fails the run) loses nothing; an archive that cannot
@@ -149,18 +169,7 @@ export async function deliverReport(
   let report = current;
   let previous: Delivery['previous'] = 'none';
   if (request.reportBucket) {
-    let latest: unknown;
-    try {
-      latest = await readLatestReport(services.s3, request.reportBucket, current.account, {
-        onWarning: (message) => request.warn?.(message),
-      });
-    } catch (error) {
-      // Without history every finding counts as new: a noisier report, never a missing one.
-      request.warn?.('previous report could not be read; comparing with none', {
-        problem: (error as Error).message,
-      });
-    }
-    const comparison = compareReports(current, latest);
+    const comparison = await compareWithBaseline(services.s3, request.reportBucket, current, request.warn);
     report = comparison.report;
     previous = comparison.previous;
     if (comparison.problem) request.warn?.('previous report ignored', { problem: comparison.problem });

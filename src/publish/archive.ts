@@ -1,7 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SuppressionFileError } from '../audit/suppressions.js';
 import type { AuditReport } from '../model/report.js';
-import { renderJson } from '../report/render-json.js';
 
 /** Where the Lambda reads its suppressions file in the report bucket (SPEC §8). */
 export const SUPPRESSIONS_KEY = 'config/suppressions.json';
@@ -98,7 +97,8 @@ export async function archiveReport(
   const runId = options.runId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'run';
   const key = `${prefix}${reportTimestamp(report.generatedAt)}-${runId}.json`;
   const location = s3Location(bucket, key);
-  const body = renderJson({ ...report, location });
+  // Compact: the archive is read by machines (and the next run), and indentation costs a third more.
+  const body = JSON.stringify({ ...report, location });
   // The timestamped copy first: latest.json must never name a report that was not written.
   await writeObject(s3, bucket, key, body);
   if (options.updateLatest) await writeObject(s3, bucket, `${prefix}latest.json`, body);

@@ -287,8 +287,11 @@ class ReportTrimmer {
   }
 
   fit(measure: (published: AuditReport) => SnsMessage, maxBytes: number): SnsMessage | undefined {
-    const whole = measure(this.report);
-    if (whole.bytes <= maxBytes) return whole;
+    // Rendering a report whose findings alone exceed the limit (megabytes on a large account) is wasted.
+    if (this.boundFor(maxBytes) >= this.ranked.length) {
+      const whole = measure(this.report);
+      if (whole.bytes <= maxBytes) return whole;
+    }
     const smallest = measure(this.trimmed(0));
     if (smallest.bytes > maxBytes) return undefined;
     // The findings' own bytes bound how many can fit; then a binary search on measured candidates.

@@ -186,7 +186,7 @@ export function truncatedNotice(truncated: NonNullable<AuditReport['truncated']>
 }
 
 export function pluralize(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 export function hasText(value: unknown): value is string {
@@ -216,7 +216,9 @@ export function statusLabel(report: Pick<AuditReport, 'status'>): string {
  * fixSummary(report, planRoles(report)); // '3 roles to fix (1 critical, 2 high), 40 of 1,200 functions affected'
  */
 export function fixSummary(report: AuditReport, plan: readonly PlanRole[]): string {
-  if (plan.length === 0) return 'nothing to fix';
+  // A partial run that found nothing has not shown that nothing is wrong.
+  if (plan.length === 0)
+    return report.status === 'partial' ? 'no problems found in what could be read' : 'nothing to fix';
   const bySeverity = rolesBySeverity(plan);
   const counts = SEVERITIES.filter((severity) => bySeverity[severity] > 0).map(
     (severity) => `${formatCount(bySeverity[severity])} ${severity}`,

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../model/report.js';
-import { SEVERITIES, type Severity } from '../model/severity.js';
+import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { type PlanRole, planRoles, rollupByRule } from './fix-plan.js';
 import {
   changeSummary,
@@ -126,19 +126,22 @@ export function renderDigest(
       out.push('');
       line(`${index + 1}. ${role.severity.toUpperCase()} ${role.roleName}${role.isNew ? ' NEW' : ''}`);
       push(`${functionsPhrase(role)}: ${previewNames(role.functionNames, role.functionCount)}`, 3, 5);
-      for (const finding of role.roleFindings) {
-        line(
-          `- ${severityLabel(finding)} ${finding.ruleId}${finding.status === 'new' ? ' NEW' : ''}: ${finding.title}`,
-          3,
-        );
-      }
-      for (const rule of role.functionFindings) {
-        const names = rule.findings.map((finding) => finding.functionName);
-        line(
-          `- ${rule.severity} ${rule.ruleId}${rule.isNew ? ' NEW' : ''}: ${previewNames(names, names.length, 2)}`,
-          3,
-        );
-      }
+      // The role's problems, most severe first: its own findings, then its functions' by rule.
+      const problems = [
+        ...role.roleFindings.map((finding) => ({
+          severity: finding.severity,
+          text: `- ${severityLabel(finding)} ${finding.ruleId}${finding.status === 'new' ? ' NEW' : ''}: ${finding.title}`,
+        })),
+        ...role.functionFindings.map((rule) => {
+          const names = rule.findings.map((finding) => finding.functionName);
+          return {
+            severity: rule.severity,
+            text: `- ${rule.severity} ${rule.ruleId}${rule.isNew ? ' NEW' : ''}: ${previewNames(names, names.length, 2)}`,
+          };
+        }),
+      ];
+      problems.sort((a, b) => compareSeverity(b.severity, a.severity));
+      for (const problem of problems) line(problem.text, 3);
       push(`Fix: ${role.remediation}`, 3, 5);
       push(`Role: ${role.roleArn}`, 3, 5);
     });
@@ -162,7 +165,11 @@ export function renderDigest(
     }
   } else if (report.status !== 'failed') {
     out.push('');
-    push(report.status === 'complete' ? 'Nothing to fix.' : 'Nothing to fix in what could be read.');
+    push(
+      report.status === 'complete'
+        ? 'Nothing to fix.'
+        : 'No problems found in what could be read; this is NOT an all-clear.',
+    );
   }
 
   const rules = rollupByRule(report);
@@ -183,7 +190,7 @@ export function renderDigest(
       line(`${role.roleName} (${pluralize(role.functionCount, 'function')})`);
       for (const rule of role.functionFindings) {
         const names = rule.findings.map((finding) => {
-          const variables = finding.evidence.flatMap((evidence) => evidence.variables ?? []);
+          const variables = (finding.evidence ?? []).flatMap((evidence) => evidence?.variables ?? []);
           return variables.length > 0
             ? `${finding.functionName} (${variables.join(', ')})`
             : finding.functionName;
