@@ -1,6 +1,13 @@
 import { auditSnapshot } from '../../src/audit/audit.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
-import type { AuditReport, Finding } from '../../src/model/report.js';
+import {
+  type AuditReport,
+  type Finding,
+  type FunctionFinding,
+  type RoleFinding,
+  subjectName,
+} from '../../src/model/report.js';
+import { functionNameFromArn, roleNameFromArn } from '../../src/policy/arn.js';
 
 /**
  * Builds the two AWS CLI outputs the offline loader reads (`get-account-authorization-details`,
@@ -99,15 +106,25 @@ export const REFERENCE_FUNCTIONS = [
   functionEntry('reference', 'reference-admin'),
 ];
 
-/** The findings of the reference functions in a report, as `ruleId functionName`. */
+const REFERENCE_NAMES = new Set(['steady', 'reference']);
+const REFERENCE_ROLE_ARNS = new Set([roleArnOf('steady-role'), roleArnOf('reference-admin')]);
+
+/**
+ * The findings about the reference functions and their roles, as `ruleId subject` (the role's name for a
+ * role finding, the function's name for a function finding).
+ */
 export function referenceFindings(report: AuditReport): string[] {
   return summarise(
-    report.findings.filter((finding) => ['steady', 'reference'].includes(finding.functionName)),
+    report.findings.filter((finding) =>
+      finding.subject === 'role'
+        ? REFERENCE_ROLE_ARNS.has(finding.roleArn)
+        : REFERENCE_NAMES.has(finding.functionName),
+    ),
   );
 }
 
-/** What the reference functions yield on their own. */
-export const REFERENCE_EXPECTED = ['admin-access reference', 'inline-policy reference'];
+/** What the reference functions yield on their own: two findings about the administrator role, once. */
+export const REFERENCE_EXPECTED = ['admin-access reference-admin', 'inline-policy reference-admin'];
 
 export interface HostileAccount {
   roles?: Array<Record<string, unknown>>;
@@ -131,17 +148,49 @@ export function auditOffline(account: HostileAccount): AuditReport {
   return auditSnapshot(loadOfflineSnapshot(cliOutputs(account)), { now: new Date('2026-11-26T03:00:00Z') });
 }
 
-/** Findings as `ruleId functionName`, sorted. */
+/** Findings as `ruleId subject` (role name or function name), sorted. */
 export function summarise(findings: Finding[]): string[] {
-  return findings.map((finding) => `${finding.ruleId} ${finding.functionName}`).sort();
+  return findings.map((finding) => `${finding.ruleId} ${subjectName(finding)}`).sort();
 }
 
-/** The findings of one function, as `ruleId severity[ conditional]`. */
+/** The roles whose entry in `roles[]` lists a function of that name (a version counts as its function). */
+export function rolesOf(report: AuditReport, functionName: string): string[] {
+  return report.roles
+    .filter((role) => role.functions.some((arn) => functionNameFromArn(arn) === functionName))
+    .map((role) => role.roleArn);
+}
+
+/**
+ * What one function is exposed to, as `ruleId severity[ conditional]`: its own findings and the findings
+ * of its role, found through the report's `roles[]` index.
+ */
 export function findingsOf(report: AuditReport, functionName: string): string[] {
+  const roles = new Set(rolesOf(report, functionName));
   return report.findings
-    .filter((finding) => finding.functionName === functionName)
+    .filter((finding) =>
+      finding.subject === 'role' ? roles.has(finding.roleArn) : finding.functionName === functionName,
+    )
     .map((finding) => `${finding.ruleId} ${finding.severity}${finding.conditional ? ' conditional' : ''}`)
     .sort();
+}
+
+/** The findings about one role, as `ruleId functionCount`: each role finding is reported once. */
+export function roleFindingsOf(report: AuditReport, roleName: string): string[] {
+  return report.findings
+    .filter(
+      (finding): finding is RoleFinding =>
+        finding.subject === 'role' && roleNameFromArn(finding.roleArn) === roleName,
+    )
+    .map((finding) => `${finding.ruleId} ${finding.functionCount}`)
+    .sort();
+}
+
+/** The findings about single functions (or versions). */
+export function functionFindings(report: AuditReport, ruleId?: string): FunctionFinding[] {
+  return report.findings.filter(
+    (finding): finding is FunctionFinding =>
+      finding.subject === 'function' && (ruleId === undefined || finding.ruleId === ruleId),
+  );
 }
 
 /** Nests `inner` `depth` levels deep in single-key objects. */

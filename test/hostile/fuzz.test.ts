@@ -1,13 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../src/audit/audit.js';
+import { compareFixOrder } from '../../src/audit/summary.js';
 import { InputFileError, loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { SEVERITIES } from '../../src/model/severity.js';
+import { splitFunctionArn } from '../../src/policy/arn.js';
 import { parsePolicy } from '../../src/policy/policy.js';
 import { buildMessage } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { RULES } from '../../src/rules/index.js';
+import { ruleSubject } from '../../src/rules/rule.js';
 import {
   ACCOUNT,
   cliOutputs,
@@ -16,10 +19,11 @@ import {
   referenceFindings,
   roleArnOf,
   roleDetail,
+  summarise,
 } from './account.js';
 
-const RULE_IDS = new Set(RULES.map((rule) => rule.meta.id));
-const SCOPES = new Set(['function', 'role', 'policy', 'region', 'account']);
+const SUBJECT_OF_RULE = new Map(RULES.map((rule) => [rule.meta.id, ruleSubject(rule)]));
+const SCOPES = new Set(['function', 'role', 'policy', 'region', 'account', 'config']);
 const FUZZ_POLICY = `arn:aws:iam::${ACCOUNT}:policy/fuzzed`;
 const FUZZ_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/fuzzed-boundary`;
 const FUZZ_ROLE = roleArnOf('fuzzed-role');
@@ -147,11 +151,32 @@ function assertWellFormed(report: AuditReport): void {
     expect(error.code).toMatch(/^[A-Za-z]+$/);
     expect(error.message.length).toBeGreaterThan(0);
   }
+  expect(report.schemaVersion).toBe(2);
+  expect(['complete', 'partial', 'failed']).toContain(report.status);
+  expect(report.partial !== undefined).toBe(report.status !== 'complete');
+  // Each function ARN is listed once, under its role; a role finding counts the role's functions.
+  const listed = report.roles.flatMap((role) => role.functions);
+  expect(new Set(listed).size).toBe(listed.length);
+  const functionsOfRole = new Map(
+    report.roles.map((role) => [
+      role.roleArn,
+      new Set(role.functions.map((arn) => splitFunctionArn(arn).unqualified)).size,
+    ]),
+  );
   for (const finding of report.findings) {
-    expect(RULE_IDS.has(finding.ruleId)).toBe(true);
+    expect(finding.subject).toBe(SUBJECT_OF_RULE.get(finding.ruleId));
     expect(SEVERITIES).toContain(finding.severity);
     expect(finding.message.length).toBeGreaterThan(0);
+    if (finding.subject === 'role') expect(finding.functionCount).toBe(functionsOfRole.get(finding.roleArn));
+    else expect(listed).toContain(finding.functionArn);
   }
+  // Role findings are stated once per role.
+  const roleKeys = report.findings
+    .filter((finding) => finding.subject === 'role')
+    .map((finding) => `${finding.ruleId} ${finding.roleArn}`);
+  expect(new Set(roleKeys).size).toBe(roleKeys.length);
+  expect([...report.findings].sort(compareFixOrder)).toEqual(report.findings);
+  expect(report.summary.roles).toBe(report.roles.length);
   expect(report.summary.errors).toBe(report.errors.length);
   const counted = Object.values(report.summary.findings).reduce((sum, count) => sum + count, 0);
   expect(counted + report.summary.muted).toBe(report.findings.length);
@@ -180,13 +205,14 @@ describe('Fuzz: random JSON in every document field, through the whole offline a
           // assess
           assertWellFormed(report);
           expect(report.summary.functions).toBe(4);
-          // One bad role never changes what the other functions get.
-          expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
-          expect(
-            report.findings.every(
-              (finding) => !finding.functionName.startsWith('fuzzed') || finding.roleArn === FUZZ_ROLE,
-            ),
-          ).toBe(true);
+          // One bad role never changes what the other functions get: every other finding is theirs.
+          expect(summarise(report.findings.filter((finding) => finding.roleArn !== FUZZ_ROLE))).toEqual(
+            REFERENCE_EXPECTED,
+          );
+          expect(report.roles.find((role) => role.roleArn === FUZZ_ROLE)?.functions).toEqual([
+            `arn:aws:lambda:us-east-1:${ACCOUNT}:function:fuzzed-a`,
+            `arn:aws:lambda:us-east-1:${ACCOUNT}:function:fuzzed-b:1`,
+          ]);
           // A document the parser rejects is named in an error, never silently treated as empty.
           const unreadable = [
             { document: documents.inline, arn: FUZZ_ROLE },
@@ -242,7 +268,7 @@ describe('Fuzz: random JSON in every document field, through the whole offline a
         const malformed = snapshot.errors.filter((error) => error.code === 'MalformedInput').length;
         expect(snapshot.functions.length + malformed).toBe(entries.length + 2);
         // Random entries may share the steady role; nothing else about the reference functions changes.
-        expect(referenceFindings(report).filter((finding) => finding !== 'role-shared steady')).toEqual(
+        expect(referenceFindings(report).filter((finding) => finding !== 'role-shared steady-role')).toEqual(
           REFERENCE_EXPECTED,
         );
       }),

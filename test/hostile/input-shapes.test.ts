@@ -7,10 +7,12 @@ import {
   findingsOf,
   functionArnOf,
   functionEntry,
+  functionFindings,
   REFERENCE_EXPECTED,
   referenceFindings,
   roleArnOf,
   roleDetail,
+  roleFindingsOf,
 } from './account.js';
 
 const STEADY = roleArnOf('steady-role');
@@ -107,15 +109,20 @@ describe('Hostile functions file (offline audit)', () => {
     expect(report.errors).toEqual([]);
     expect(report.summary.functions).toBe(7);
     // AWS only ever returns string values: a non-string value is not a literal secret, the string one is.
-    const secrets = report.findings.filter((finding) => finding.ruleId === 'secrets-in-environment');
+    const secrets = functionFindings(report, 'secrets-in-environment');
     expect(
       secrets.map((finding) => [finding.functionName, finding.evidence.flatMap((e) => e.variables)]),
     ).toEqual([['variables-mixed', ['API_KEY']]]);
     expect(JSON.stringify(report)).not.toContain('sk-live-4f9a2c');
     expect(JSON.stringify(report)).not.toContain('hunter2');
-    // A function without a name gets the one in its ARN; every function shares the steady role.
+    // A function without a name gets the one in its ARN; every function shares the steady role, which
+    // is reported shared once, for its six functions.
     expect(findingsOf(report, 'nameless')).toEqual(['role-shared low']);
     expect(findingsOf(report, 'odd-fields')).toEqual(['role-shared low']);
+    expect(roleFindingsOf(report, 'steady-role')).toEqual(['role-shared 6']);
+    expect(report.roles.find((role) => role.roleArn === STEADY)?.functions).toContain(
+      functionArnOf('nameless'),
+    );
   });
 
   it('treats keys named __proto__ and constructor, parsed from JSON text, as ordinary names', () => {
@@ -161,12 +168,32 @@ describe('Hostile functions file (offline audit)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('reports a Role that is not an IAM role ARN as an error, not as a deleted role', () => {
+  it('reports a Role that is not an IAM role ARN as an error of each function naming it, not as a deleted role', () => {
     // Live collection records `InvalidRoleArn` for such a value (and Lambda never returns one); the
-    // offline audit instead claims `role-missing` ("the role does not exist"), a finding it cannot know.
-    const report = auditOffline({ functions: [functionEntry('role-not-arn', 'x', { Role: 'just-a-name' })] });
-    expect(findingsOf(report, 'role-not-arn')).not.toContain('role-missing high');
-    expect(report.errors.map((error) => error.arn)).toContain('just-a-name');
+    // offline audit must not claim `role-missing` ("the role does not exist"), a finding it cannot know.
+
+    // act
+    const report = auditOffline({
+      functions: [
+        functionEntry('role-not-arn', 'x', { Role: 'just-a-name' }),
+        functionEntry('role-not-arn-too', 'x', { Role: 'just-a-name' }),
+      ],
+    });
+
+    // assess
+    expect(findingsOf(report, 'role-not-arn')).toEqual(['role-shared low', 'role-unreadable info']);
+    expect(roleFindingsOf(report, 'just-a-name')).toEqual(['role-shared 2', 'role-unreadable 2']);
+    expect(report.errors).toEqual(
+      ['role-not-arn', 'role-not-arn-too'].map((name) => ({
+        scope: 'function',
+        arn: functionArnOf(name),
+        code: 'InvalidRoleArn',
+        message: 'the execution role "just-a-name" is not an IAM role ARN',
+      })),
+    );
+    // A value that names no role of the account is a finding about the functions, not a blind spot.
+    expect(report.status).toBe('complete');
+    expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
   });
 
   it.each([
@@ -268,6 +295,12 @@ describe('Hostile authorization details file (offline audit)', () => {
     // the whole role unreadable, since auditing it without that policy could invent findings.
     expect(findingsOf(report, 'weird')).toEqual(['log-group-create-missing low', 'logging-missing high']);
     expect(findingsOf(report, 'absent')).toEqual(['role-unreadable info']);
+    // A role of the account that could not be audited makes the run partial, naming the role.
+    expect(report.status).toBe('partial');
+    expect(report.partial).toEqual({
+      reason: '1 of 4 roles of the account could not be read',
+      notAudited: [roleArnOf('absent-policy-role')],
+    });
   });
 
   it('rejects an authorization details file without roles or policies with a clear message', () => {

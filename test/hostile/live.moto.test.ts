@@ -9,7 +9,7 @@ import type { AuditReport } from '../../src/model/report.js';
 import { BASIC_EXECUTION } from '../collect/seed.js';
 import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
-import { LAMBDA_TRUST, nestedJson } from './account.js';
+import { findingsOf, LAMBDA_TRUST, nestedJson, roleFindingsOf } from './account.js';
 
 /**
  * Hostile input that moto accepts (it does not validate trust policies or role names the way IAM does)
@@ -116,12 +116,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const findingsOf = (report: AuditReport, functionName: string) =>
-  report.findings
-    .filter((finding) => finding.functionName === functionName)
-    .map((finding) => `${finding.ruleId} ${finding.severity}${finding.conditional ? ' conditional' : ''}`)
-    .sort();
-
 describe.each(['per-role', 'bulk'])('Hostile input collected live from moto (%s)', (collection) => {
   it('reports every principal form of a trust policy as one critical trust-too-broad finding', () => {
     // act
@@ -129,7 +123,8 @@ describe.each(['per-role', 'bulk'])('Hostile input collected live from moto (%s)
 
     // assess
     expect(findingsOf(report, 'every-principal')).toEqual(['trust-too-broad critical']);
-    const finding = report.findings.find((candidate) => candidate.functionName === 'every-principal')!;
+    expect(roleFindingsOf(report, 'every-principal')).toEqual(['trust-too-broad 1']);
+    const finding = report.findings.find((candidate) => candidate.roleArn === roleArn('every-principal'))!;
     expect(finding.evidence.flatMap((evidence) => evidence.principals).sort()).toEqual(
       [
         '*',
@@ -186,5 +181,9 @@ describe.each(['per-role', 'bulk'])('Hostile input collected live from moto (%s)
     expect(findingsOf(report, FUNCTION_64)).toEqual([]);
     expect(report.summary.functions).toBe(6);
     expect(report.summary.roles).toBe(6);
+    expect(report.roles.find((role) => role.roleArn === roleArn('rôle-🚀-paiements'))?.functions).toEqual([
+      `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT_ID}:function:emoji-role-user`,
+    ]);
+    expect(report.status).toBe('complete');
   });
 });

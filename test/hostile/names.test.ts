@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/model/report.js';
 import { reportPrefix } from '../../src/publish/archive.js';
 import { buildMessage, SNS_MESSAGE_LIMIT_BYTES } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
@@ -11,6 +12,8 @@ import {
   referenceFindings,
   roleArnOf,
   roleDetail,
+  roleFindingsOf,
+  rolesOf,
 } from './account.js';
 
 const ADMIN = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -60,11 +63,20 @@ describe('Hostile names (offline audit)', () => {
         'role-shared low',
       ]);
     }
-    const admin = report.findings.find(
-      (finding) => finding.functionName === '函数-🔥' && finding.ruleId === 'admin-access',
+    // The role's findings are stated once, for its three functions, listed under the role.
+    expect(roleFindingsOf(report, EMOJI_ROLE)).toEqual([
+      'admin-access 3',
+      'inline-policy 3',
+      'role-shared 3',
+    ]);
+    expect(rolesOf(report, '函数-🔥')).toEqual([roleArnOf(EMOJI_ROLE)]);
+    expect(report.roles.find((role) => role.roleArn === roleArnOf(EMOJI_ROLE))?.functions).toEqual(
+      UNICODE_FUNCTIONS.map((name) => functionArnOf(name)),
+    );
+    const shared = report.findings.find(
+      (finding) => finding.roleArn === roleArnOf(EMOJI_ROLE) && finding.ruleId === 'role-shared',
     )!;
-    expect(admin.roleArn).toBe(roleArnOf(EMOJI_ROLE));
-    expect(admin.functionArn).toBe(functionArnOf('函数-🔥'));
+    expect(shared.evidence).toEqual([{ resources: [roleArnOf(EMOJI_ROLE)], functions: UNICODE_FUNCTIONS }]);
     expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
   });
 
@@ -80,9 +92,14 @@ describe('Hostile names (offline audit)', () => {
         'service-wildcard high',
       ]);
     }
-    const longest = report.findings.find((finding) => finding.functionName === FUNCTION_10000)!;
-    expect(longest.functionArn).toBe(functionArnOf(FUNCTION_10000));
-    expect(longest.roleArn).toBe(roleArnOf(ROLE_64));
+    expect(rolesOf(report, FUNCTION_10000)).toEqual([roleArnOf(ROLE_64)]);
+    expect(report.roles.find((role) => role.roleArn === roleArnOf(ROLE_64))?.functions).toEqual([
+      functionArnOf(FUNCTION_64),
+      functionArnOf(FUNCTION_10000),
+    ]);
+    const wildcard = report.findings.find((finding) => finding.ruleId === 'service-wildcard')!;
+    expect(wildcard).toMatchObject({ subject: 'role', roleArn: roleArnOf(ROLE_64), functionCount: 2 });
+    expect(wildcard.evidence).toEqual([expect.objectContaining({ services: ['dynamodb'] })]);
     expect(report.summary.functions).toBe(7);
   });
 
@@ -102,10 +119,11 @@ describe('Hostile names (offline audit)', () => {
     expect(outputs[3]).toContain(EMOJI_ROLE);
     expect(message.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
     expect(message.bytes).toBeLessThanOrEqual(SNS_MESSAGE_LIMIT_BYTES);
-    const published = JSON.parse(JSON.parse(message.message).sqs);
-    expect(published.findings.length + (published.truncated?.omittedFindings ?? 0)).toBe(
-      report.findings.length,
-    );
+    const published = JSON.parse(JSON.parse(message.message).default) as AuditReport;
+    const omitted = Object.values(published.truncated?.omitted ?? {}).reduce((sum, count) => sum + count, 0);
+    expect(published.findings.length + omitted).toBe(report.findings.length);
+    expect(published.roles.map((role) => role.roleArn)).toContain(roleArnOf(EMOJI_ROLE));
+    expect(JSON.parse(message.message).email).toContain('函数-🔥');
   });
 
   it.each([

@@ -86,6 +86,8 @@ describe('Hostile policy documents (offline audit)', () => {
     expect(findingsOf(report, 'hostile')).toEqual(['inline-policy info']);
     expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
     expect(report.summary.functions).toBe(3);
+    // One unreadable document is an error entry; the role was read, so the run is still complete.
+    expect(report.status).toBe('complete');
     renderAll(report);
   });
 
@@ -131,6 +133,7 @@ describe('Hostile policy documents (offline audit)', () => {
     expect(report.errors).toEqual([]);
     expect(findingsOf(report, 'hostile')).toEqual(['inline-policy info', 'privilege-escalation critical']);
     const escalation = report.findings.find((finding) => finding.ruleId === 'privilege-escalation')!;
+    expect(escalation).toMatchObject({ subject: 'role', roleArn: HOSTILE_ROLE, functionCount: 1 });
     expect(escalation.evidence.map((evidence) => evidence.statement).sort()).toEqual(['Create', 'Pass']);
     expect(referenceFindings(report)).toEqual(REFERENCE_EXPECTED);
   });

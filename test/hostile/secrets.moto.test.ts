@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { renderReport } from '../../src/report/render.js';
 import { createTinyFunction } from '../support/functions.js';
 import {
   awsTestEnv,
@@ -21,7 +22,7 @@ import {
 } from '../support/moto.js';
 import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import { captureStdout } from '../support/stdout.js';
-import { LAMBDA_TRUST } from './account.js';
+import { functionFindings, LAMBDA_TRUST } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
 const TOPIC_NAME = 'lambda-role-auditor';
@@ -150,9 +151,9 @@ describe('Secrets: the Lambda handler never logs, publishes or archives environm
       expect(leakedCanaries(stdout.join(''))).toEqual([]);
       expect(leakedCanaries(raw.join('') + enveloped.join(''))).toEqual([]);
       expect(leakedCanaries(archived.map((object) => object.body).join(''))).toEqual([]);
-      // The secrets are reported, by name, for the function and for its published version's own run.
+      // The secrets are reported, by name, once per function: the version keeps $LATEST's variables.
       const report = JSON.parse(JSON.parse(raw[0]!).Body) as AuditReport;
-      const secrets = report.findings.filter((finding) => finding.ruleId === 'secrets-in-environment');
+      const secrets = functionFindings(report, 'secrets-in-environment');
       expect(secrets.map((finding) => finding.functionName).sort()).toEqual([
         'canary-carrier',
         'canary-orphan',
@@ -160,8 +161,12 @@ describe('Secrets: the Lambda handler never logs, publishes or archives environm
       expect(secrets[0]!.evidence.flatMap((evidence) => evidence.variables).sort()).toEqual(
         [...SECRET_VARIABLE_NAMES].sort(),
       );
-      // The digest for email subscribers names the variables too, without their values.
-      expect(JSON.parse(JSON.parse(enveloped[0]!).Body).Message).toContain('DB_PASSWORD');
+      // SQS subscribers get the `default` key, the JSON report, also inside the SNS envelope.
+      expect(JSON.parse(JSON.parse(JSON.parse(enveloped[0]!).Body).Message)).toEqual(report);
+      // The digest for email subscribers, rendered from that report, names the variables without values.
+      const digest = renderReport(report, 'text');
+      expect(digest).toContain('DB_PASSWORD');
+      expect(leakedCanaries(digest)).toEqual([]);
     },
     120_000,
   );
@@ -256,8 +261,8 @@ describe('Secrets: the live CLI never prints or saves environment variable value
         offline,
       );
       const report = JSON.parse(offline.out()) as AuditReport;
-      const carrier = report.findings.find(
-        (finding) => finding.ruleId === 'secrets-in-environment' && finding.functionName === 'canary-carrier',
+      const carrier = functionFindings(report, 'secrets-in-environment').find(
+        (finding) => finding.functionName === 'canary-carrier',
       );
       expect(carrier?.evidence.flatMap((evidence) => evidence.variables).sort()).toEqual(
         [...SECRET_VARIABLE_NAMES].sort(),

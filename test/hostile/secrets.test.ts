@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildMessage } from '../../src/publish/sns.js';
-import { cliOutputs, functionEntry } from './account.js';
+import { cliOutputs, functionArnOf, functionEntry, functionFindings } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
 function fakeIo(tty = false): CliIo & { out: () => string; err: () => string } {
@@ -81,10 +81,11 @@ describe('Secrets: the CLI never prints environment variable values', () => {
     expect(leakedCanaries(written)).toEqual([]);
     expect(leakedCanaries(io.out() + io.err())).toEqual([]);
     const report = JSON.parse(written) as AuditReport;
-    const secrets = report.findings.filter((finding) => finding.ruleId === 'secrets-in-environment');
-    expect(secrets.map((finding) => finding.functionName).sort()).toEqual([
-      'canary-carrier',
-      'canary-version',
+    const secrets = functionFindings(report, 'secrets-in-environment');
+    // A function finding names its function; the published version is audited on its own.
+    expect(secrets.map((finding) => finding.functionArn).sort()).toEqual([
+      functionArnOf('canary-carrier'),
+      `${functionArnOf('canary-version')}:1`,
     ]);
     const carrier = secrets.find((finding) => finding.functionName === 'canary-carrier')!;
     expect(carrier.evidence.flatMap((evidence) => evidence.variables).sort()).toEqual(

@@ -25,7 +25,7 @@ function auditTrust(statements: unknown[]) {
     functions: [functionEntry('trusting', 'trusting')],
   });
   const broad = report.findings.find(
-    (finding) => finding.ruleId === 'trust-too-broad' && finding.functionName === 'trusting',
+    (finding) => finding.ruleId === 'trust-too-broad' && finding.roleArn === roleArnOf('trusting'),
   );
   return {
     report,
