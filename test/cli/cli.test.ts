@@ -20,19 +20,106 @@ function fakeIo(tty = false): CliIo & { out: () => string; err: () => string } {
   };
 }
 
+const ACCOUNT = '123456789012';
+const LAMBDA_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+const LOGS_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }],
+};
+
+/**
+ * Offline input files of an account: one function per role; a role listed in `unreadable` attaches a
+ * managed policy the file does not hold, so the role cannot be audited.
+ */
+function writeAccount(roles: string[], unreadable: string[]): string[] {
+  const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+  const authDetails = {
+    RoleDetailList: roles.map((name) => ({
+      RoleName: name,
+      Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+      Path: '/',
+      AssumeRolePolicyDocument: LAMBDA_TRUST,
+      RolePolicyList: [{ PolicyName: 'logs', PolicyDocument: LOGS_POLICY }],
+      AttachedManagedPolicies: unreadable.includes(name)
+        ? [{ PolicyName: 'gone', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/gone` }]
+        : [],
+    })),
+    Policies: [],
+  };
+  const functions = {
+    Functions: roles.map((name) => ({
+      FunctionName: `${name}-fn`,
+      FunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}-fn`,
+      Role: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+      Version: '$LATEST',
+    })),
+  };
+  writeFileSync(join(directory, 'auth-details.json'), JSON.stringify(authDetails));
+  writeFileSync(join(directory, 'functions.json'), JSON.stringify(functions));
+  return [
+    'audit',
+    '--auth-details',
+    join(directory, 'auth-details.json'),
+    '--functions',
+    join(directory, 'functions.json'),
+  ];
+}
+
 describe('CLI: audit offline', () => {
-  it('prints the JSON contract of a report with --format json', async () => {
+  it('prints the schemaVersion 2 contract of a report with --format json', async () => {
+    // prepare
     const io = fakeIo();
+
+    // act
     const code = await runCli([...offline, '--format', 'json'], io);
+
+    // assess
     const report = JSON.parse(io.out()) as AuditReport;
     expect(code).toBe(0);
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.tool.name).toBe('lambda-role-auditor');
     expect(report.tool.iamDataVersion).toMatch(/^\d+\.\d+\./);
-    expect(report.account).toBe('123456789012');
-    expect(report.regions).toEqual(['eu-west-1', 'us-east-1']);
-    expect(report.findings.map((f) => f.ruleId)).toContain('admin-access');
-    expect(Object.keys(report.findings[0]!).sort()).toEqual(
+    expect(report.account).toBe(ACCOUNT);
+    expect(report.status).toBe('complete');
+    expect(report.scope).toEqual({
+      regions: ['eu-west-1', 'us-east-1'],
+      functions: null,
+      minSeverity: null,
+      full: true,
+    });
+    expect(report).not.toHaveProperty('regions');
+    expect(report.summary.roles).toBe(report.roles.length);
+    expect(report.roles.find((role) => role.roleArn.endsWith(':role/webhooks-role'))?.functions).toEqual([
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:github-webhook`,
+      `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:stripe-webhook`,
+    ]);
+    const admin = report.findings.find((finding) => finding.ruleId === 'admin-access')!;
+    expect(Object.keys(admin).sort()).toEqual(
+      [
+        'conditional',
+        'evidence',
+        'functionCount',
+        'id',
+        'message',
+        'muted',
+        'remediation',
+        'roleArn',
+        'ruleId',
+        'severity',
+        'subject',
+        'title',
+      ].sort(),
+    );
+    expect(admin).toMatchObject({
+      subject: 'role',
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/data-migration-role`,
+      functionCount: 1,
+    });
+    const logging = report.findings.find((finding) => finding.ruleId === 'logging-missing')!;
+    expect(Object.keys(logging).sort()).toEqual(
       [
         'conditional',
         'evidence',
@@ -46,9 +133,15 @@ describe('CLI: audit offline', () => {
         'roleArn',
         'ruleId',
         'severity',
+        'subject',
         'title',
       ].sort(),
     );
+    expect(logging).toMatchObject({
+      subject: 'function',
+      functionName: 'ses-bounce-handler',
+      region: 'eu-west-1',
+    });
   });
 
   it.each([
@@ -56,52 +149,164 @@ describe('CLI: audit offline', () => {
     ['text', 'data-migration'],
     ['markdown', '| '],
   ])('renders --format %s', async (format, expected) => {
+    // prepare
     const io = fakeIo();
+
+    // act
     const code = await runCli([...offline, '--format', format], io);
+
+    // assess
     expect(code).toBe(0);
     expect(io.out()).toContain(expected);
     expect(io.out()).toContain('admin-access');
   });
 
   it('defaults to the table on a terminal and to JSON in a pipe', async () => {
+    // prepare
     const terminal = fakeIo(true);
     const pipe = fakeIo(false);
+
+    // act
     await runCli(offline, terminal);
     await runCli(offline, pipe);
+
+    // assess
     expect(terminal.out()).toContain('SEVERITY');
     expect(() => JSON.parse(pipe.out())).not.toThrow();
   });
 
   it('exits 1 when an unmuted finding is at or above --fail-on, 0 otherwise', async () => {
+    // act
     const failing = await runCli([...offline, '--fail-on', 'critical', '--format', 'json'], fakeIo());
     const passing = await runCli(
       [...offline, '--fail-on', 'critical', '--function', 'orders-api', '--format', 'json'],
       fakeIo(),
     );
+
+    // assess
     expect(failing).toBe(1);
     expect(passing).toBe(0);
   });
 
-  it('leaves out findings below --min-severity', async () => {
+  it('leaves findings below --min-severity out of the printed report and its counts', async () => {
+    // prepare
     const io = fakeIo();
+
+    // act
     await runCli([...offline, '--min-severity', 'high', '--format', 'json'], io);
+
+    // assess
     const report = JSON.parse(io.out()) as AuditReport;
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.findings.every((f) => f.severity === 'critical' || f.severity === 'high')).toBe(true);
+    expect(report.scope.minSeverity).toBe('high');
+    expect(report.summary.findings).toMatchObject({ medium: 0, low: 0, info: 0 });
+    expect(report.summary.findings.critical).toBe(3);
+  });
+
+  it('applies --fail-on to every finding of the run, also those --min-severity does not print', async () => {
+    // prepare: ses-bounce-handler's worst finding is logging-missing (high)
+    const io = fakeIo();
+
+    // act
+    const code = await runCli(
+      [
+        ...offline,
+        '--function',
+        'ses-bounce-handler',
+        '--min-severity',
+        'critical',
+        '--fail-on',
+        'high',
+        '--format',
+        'json',
+      ],
+      io,
+    );
+
+    // assess
+    const printed = JSON.parse(io.out()) as AuditReport;
+    expect(printed.findings).toEqual([]);
+    expect(printed.summary.findings.high).toBe(0);
+    expect(printed.scope).toMatchObject({
+      functions: ['ses-bounce-handler'],
+      minSeverity: 'critical',
+      full: false,
+    });
+    expect(code).toBe(1);
   });
 
   it('writes the report to --output and mutes findings from --suppressions', async () => {
+    // prepare
     const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
     const output = join(directory, 'report.json');
+
+    // act
     const code = await runCli(
       [...offline, '--format', 'json', '--output', output, '--suppressions', demo('suppressions.json')],
       fakeIo(),
     );
+
+    // assess
     const report = JSON.parse(readFileSync(output, 'utf8')) as AuditReport;
     expect(code).toBe(0);
-    const muted = report.findings.filter((f) => f.muted);
-    expect(muted.some((f) => f.ruleId === 'unscoped-read' && f.functionName === 'nightly-report')).toBe(true);
+    // unscoped-read is a finding about the role: the suppression naming the role and its function mutes it.
+    const muted = report.findings.find(
+      (f) => f.ruleId === 'unscoped-read' && f.roleArn === `arn:aws:iam::${ACCOUNT}:role/nightly-report-role`,
+    );
+    expect(muted?.muted).toMatchObject({
+      source: 'file',
+      owner: 'data-platform@example.com',
+      until: '2027-06-30',
+    });
     expect(report.expiredSuppressions?.[0]?.until).toBe('2026-01-31');
+  });
+
+  it('prints the report saying AUDIT FAILED and exits 3 when no role of the account could be read', async () => {
+    // prepare
+    const args = writeAccount(['only'], ['only']);
+    const text = fakeIo();
+    const json = fakeIo();
+
+    // act
+    const textCode = await runCli([...args, '--format', 'text'], text);
+    const jsonCode = await runCli([...args, '--format', 'json', '--fail-on', 'critical'], json);
+
+    // assess
+    expect(textCode).toBe(3);
+    expect(jsonCode).toBe(3);
+    expect(text.out()).toContain('AUDIT FAILED: nothing could be audited, so this is NOT an all-clear.');
+    const report = JSON.parse(json.out()) as AuditReport;
+    expect(report.status).toBe('failed');
+    expect(report.partial).toEqual({
+      reason: 'the role of the account could not be read',
+      notAudited: [`arn:aws:iam::${ACCOUNT}:role/only`],
+    });
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        scope: 'role',
+        arn: `arn:aws:iam::${ACCOUNT}:role/only`,
+        code: 'PolicyUnreadable',
+      }),
+    ]);
+  });
+
+  it('exits 1 for a partial run with --fail-on, even without a finding at the threshold, and 0 without it', async () => {
+    // prepare: one of two roles cannot be audited
+    const args = writeAccount(['readable', 'unreadable'], ['unreadable']);
+    const gated = fakeIo();
+
+    // act
+    const gatedCode = await runCli([...args, '--format', 'json', '--fail-on', 'critical'], gated);
+    const ungatedCode = await runCli([...args, '--format', 'json'], fakeIo());
+
+    // assess
+    const report = JSON.parse(gated.out()) as AuditReport;
+    expect(report.status).toBe('partial');
+    expect(report.partial?.notAudited).toEqual([`arn:aws:iam::${ACCOUNT}:role/unreadable`]);
+    expect(report.summary.findings.critical).toBe(0);
+    expect(gatedCode).toBe(1);
+    expect(ungatedCode).toBe(0);
   });
 
   it('exits 2 with a message naming the file when an input file is not JSON', async () => {
