@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../src/handler.js';
+import { AuditFailedError } from '../../src/lambda/run.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { captureStdout } from '../support/stdout.js';
 
@@ -82,10 +83,36 @@ const scheduledEvent = {
   detail: {},
 };
 
+/** The report of the first publish: the `default` key of the JSON message, which SQS subscribers get. */
 function publishedReport(): AuditReport {
   const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
-  return JSON.parse(JSON.parse(input.Message!).sqs) as AuditReport;
+  return JSON.parse(JSON.parse(input.Message!).default) as AuditReport;
 }
+
+/** The message attributes of the first publish, as name → value. */
+function publishedAttributes(): Record<string, string | undefined> {
+  const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+  return Object.fromEntries(
+    Object.entries(input.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+  );
+}
+
+/** The keys the invocation wrote to the report bucket. */
+const writtenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+
+/** A report bucket without a previous report. */
+function emptyReportBucket(): void {
+  process.env.REPORT_BUCKET = 'audit-reports';
+  s3.on(GetObjectCommand).rejects(
+    Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
+  );
+  s3.on(PutObjectCommand).resolves({});
+}
+
+/** The archive key of this run: `reports/<account>/<timestamp to the millisecond>-<request id>.json`. */
+const RUN_KEY = new RegExp(
+  `^reports/${account}/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}Z-request-1\\.json$`,
+);
 
 describe('Lambda handler', () => {
   const savedEnv = { ...process.env };
@@ -125,43 +152,163 @@ describe('Lambda handler', () => {
     vi.restoreAllMocks();
   });
 
-  it('audits and publishes on a scheduled event, returning a summary', async () => {
-    // Act
+  it('audits and publishes on a scheduled event, returning a summary with the roles to fix first', async () => {
+    // act
     const summary = await handler(scheduledEvent, context());
 
-    // Assess
+    // assess
     expect(summary).toMatchObject({
       account,
+      status: 'complete',
+      regions: ['us-east-1'],
       trigger: 'schedule',
       dryRun: false,
       functions: 2,
+      roles: 2,
       published: true,
+      baseline: false,
     });
-    expect(summary.findings.critical).toBe(1);
-    expect(summary.top[0]).toMatchObject({ ruleId: 'admin-access', functionName: 'orders-api' });
+    expect(summary.findings).toEqual({ critical: 1, high: 1, medium: 0, low: 0, info: 0 });
+    expect(summary.functionsAffected).toEqual({ critical: 1, high: 0, medium: 0, low: 0, info: 0 });
+    expect(summary.top).toEqual([
+      {
+        severity: 'critical',
+        role: 'orders-role',
+        functions: 1,
+        rules: ['admin-access', 'secrets-in-environment'],
+        new: false,
+      },
+    ]);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe(topicArn);
     expect(input.MessageStructure).toBe('json');
-    expect(input.MessageAttributes?.severity?.StringValue).toBe('critical');
+    expect(Object.keys(JSON.parse(input.Message!)).sort()).toEqual(['default', 'email']);
+    expect(publishedAttributes()).toEqual({
+      status: 'complete',
+      severity: 'critical',
+      findings: '2',
+      new: '2',
+      account,
+    });
     const report = publishedReport();
-    expect(report.findings.map((finding) => [finding.ruleId, finding.functionName])).toEqual([
-      ['admin-access', 'orders-api'],
-      ['secrets-in-environment', 'orders-api'],
+    expect(report.findings.map((finding) => [finding.subject, finding.ruleId])).toEqual([
+      ['role', 'admin-access'],
+      ['function', 'secrets-in-environment'],
     ]);
+    expect(report.findings[0]).toMatchObject({
+      roleArn: `arn:aws:iam::${account}:role/orders-role`,
+      functionCount: 1,
+    });
+    expect(report.findings[1]).toMatchObject({ functionName: 'orders-api' });
   });
 
-  it('applies console options: regions, function globs and minimum severity', async () => {
+  it('applies console options: function globs and minimum severity make a scoped, filtered run', async () => {
+    // act
     const summary = await handler(
       { regions: ['us-east-1'], functions: ['orders-*'], minSeverity: 'critical' },
       context(),
     );
-    expect(summary).toMatchObject({ trigger: 'console', functions: 1 });
-    expect(publishedReport().findings.map((finding) => finding.ruleId)).toEqual(['admin-access']);
+
+    // assess
+    expect(summary).toMatchObject({ trigger: 'console', status: 'complete', functions: 1, baseline: false });
+    const report = publishedReport();
+    expect(report.findings.map((finding) => finding.ruleId)).toEqual(['admin-access']);
+    expect(report.scope).toEqual({
+      regions: ['us-east-1'],
+      functions: ['orders-*'],
+      minSeverity: 'critical',
+      full: false,
+    });
+    expect(report.summary.findings).toEqual({ critical: 1, high: 0, medium: 0, low: 0, info: 0 });
+  });
+
+  it('archives a complete scheduled run under its own key and as the baseline', async () => {
+    // prepare
+    emptyReportBucket();
+
+    // act
+    const summary = await handler(scheduledEvent, context());
+
+    // assess
+    const keys = writtenKeys();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(RUN_KEY);
+    expect(keys[1]).toBe(`reports/${account}/latest.json`);
+    expect(summary).toMatchObject({ baseline: true, location: `s3://audit-reports/${keys[0]}` });
+  });
+
+  it.each([
+    { name: 'function globs', event: { functions: ['orders-*'] }, regions: 'us-east-1' },
+    {
+      name: 'fewer regions than configured',
+      event: { regions: ['us-east-1'] },
+      regions: 'us-east-1,eu-west-1',
+    },
+  ])('archives a console run scoped by $name without replacing the baseline', async ({ event, regions }) => {
+    // prepare
+    emptyReportBucket();
+    process.env.REGIONS = regions;
+
+    // act
+    const summary = await handler(event, context());
+
+    // assess
+    expect(writtenKeys()).toEqual([expect.stringMatching(RUN_KEY)]);
+    expect(summary).toMatchObject({ status: 'complete', baseline: false, published: true });
+    expect(publishedReport().scope.full).toBe(false);
+  });
+
+  it('publishes a failed run, then fails the invocation with AuditFailedError', async () => {
+    // prepare: Lambda refuses to list functions in the only region
+    emptyReportBucket();
+    lambda.on(ListFunctionsCommand).rejects(
+      Object.assign(new Error('not authorized to perform lambda:ListFunctions'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+
+    // act
+    const invocation = handler(scheduledEvent, context());
+
+    // assess
+    await expect(invocation).rejects.toThrow(AuditFailedError);
+    await expect(invocation).rejects.toThrow(
+      /the audit of account 123456789012 failed: ListFunctions failed in us-east-1/,
+    );
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(publishedAttributes()).toMatchObject({ status: 'failed', severity: 'none', findings: '0' });
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toBe(
+      `lambda-role-auditor ${account}: AUDIT FAILED`,
+    );
+    const report = publishedReport();
+    expect(report.status).toBe('failed');
+    expect(report.partial).toEqual({
+      reason: 'ListFunctions failed in us-east-1',
+      notAudited: ['region us-east-1'],
+    });
+    expect(report.errors).toEqual([
+      {
+        scope: 'region',
+        arn: 'us-east-1',
+        code: 'AccessDenied',
+        message: 'ListFunctions failed after 0 functions: not authorized to perform lambda:ListFunctions',
+      },
+    ]);
+    // Archived for the record, never as the baseline.
+    expect(writtenKeys()).toEqual([expect.stringMatching(RUN_KEY)]);
+    const failure = logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.message === 'invocation failed');
+    expect(failure).toMatchObject({ level: 'ERROR', error: { name: 'AuditFailedError' } });
   });
 
   it('audits without publishing on a dry run', async () => {
+    // act
     const summary = await handler({ dryRun: true }, context());
-    expect(summary).toMatchObject({ dryRun: true, published: false });
+
+    // assess
+    expect(summary).toMatchObject({ dryRun: true, published: false, baseline: false });
     expect(summary.findings.critical).toBe(1);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
@@ -194,28 +341,35 @@ describe('Lambda handler', () => {
   });
 
   it('publishes a partial report naming what was not audited when time runs low', async () => {
+    // act
     const summary = await handler(scheduledEvent, context(10_000));
+
+    // assess
     const report = publishedReport();
+    expect(summary.status).toBe('partial');
     expect(summary.partial?.notAudited).toBeGreaterThan(0);
-    expect(report.partial?.notAudited.length).toBeGreaterThan(0);
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toContain('partial');
+    expect(report.status).toBe('partial');
+    expect(report.partial?.notAudited.length).toBe(summary.partial?.notAudited);
+    expect(publishedAttributes().status).toBe('partial');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toContain('PARTIAL');
   });
 
   it('archives before publishing and fails the invocation when publishing fails', async () => {
-    process.env.REPORT_BUCKET = 'audit-reports';
-    s3.on(GetObjectCommand).rejects(
-      Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
-    );
-    s3.on(PutObjectCommand).resolves({});
+    // prepare
+    emptyReportBucket();
     sns.on(PublishCommand).rejects(
       Object.assign(new Error('topic is gone'), {
         name: 'NotFoundException',
         $metadata: { httpStatusCode: 404 },
       }),
     );
-    await expect(handler(scheduledEvent, context())).rejects.toThrow();
-    const keys = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
-    expect(keys).toContain(`reports/${account}/latest.json`);
+
+    // act
+    const invocation = handler(scheduledEvent, context());
+
+    // assess
+    await expect(invocation).rejects.toThrow(/Publishing the report/);
+    expect(writtenKeys()).toEqual([expect.stringMatching(RUN_KEY), `reports/${account}/latest.json`]);
   });
 
   it('never logs or publishes environment variable values', async () => {
