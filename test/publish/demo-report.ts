@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { auditSnapshot } from '../../src/audit/audit.js';
+import { summarize } from '../../src/audit/summary.js';
 import { parseSuppressions } from '../../src/audit/suppressions.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
-import type { AuditReport, Finding } from '../../src/model/report.js';
-import { SEVERITIES } from '../../src/model/severity.js';
-import type { AuditError } from '../../src/model/snapshot.js';
+import type { AuditReport } from '../../src/model/report.js';
 
 function readDemoFile(file: string): unknown {
   return JSON.parse(readFileSync(new URL(`../../examples/demo-account/${file}`, import.meta.url), 'utf8'));
@@ -13,7 +12,8 @@ function readDemoFile(file: string): unknown {
 let cached: AuditReport | undefined;
 
 /**
- * The real audit of `examples/demo-account/` with its suppressions file: 22 findings in two regions, two
+ * The real audit of `examples/demo-account/` with its suppressions file: 18 functions and 18 roles in two
+ * regions, 21 findings (19 unmuted: 3 critical, 7 high, 4 medium, 2 low, 3 info; 11 roles to fix), one
  * muted by role tag, one muted by file, one expired suppression and one error. Each call returns a copy.
  */
 export function demoReport(): AuditReport {
@@ -30,45 +30,24 @@ export function demoReport(): AuditReport {
   return structuredClone(cached);
 }
 
-/** Recounts `summary.findings` and `summary.muted` after a test changed the findings. */
+/** Recounts `summary` as the audit does after a test changed the findings, roles or errors. */
 export function recount(report: AuditReport): AuditReport {
-  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const finding of report.findings) if (!finding.muted) counts[finding.severity] += 1;
-  report.summary.findings = counts;
-  report.summary.muted = report.findings.filter((finding) => finding.muted).length;
-  report.summary.errors = report.errors.length;
+  const { new: fresh, resolved } = report.summary;
+  report.summary = {
+    ...summarize(report.findings, report.roles, {
+      functions: report.summary.functions,
+      errors: report.errors.length,
+    }),
+    ...(fresh === undefined ? {} : { new: fresh }),
+    ...(resolved === undefined ? {} : { resolved }),
+  };
   return report;
 }
 
-/**
- * A very large account: the demo findings repeated over `count` distinct functions (ids unique), sorted
- * highest severity first as the audit sorts them, plus `errorCount` role errors.
- */
-export function largeReport(count: number, errorCount = 0): AuditReport {
+/** The demo report cut down to the findings of the named roles (by role name), recounted. */
+export function demoReportOfRoles(...roleNames: string[]): AuditReport {
   const report = demoReport();
-  const templates = report.findings;
-  const findings: Finding[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const template = templates[index % templates.length]!;
-    const functionName = `${template.functionName}-${String(index).padStart(5, '0')}`;
-    findings.push({
-      ...structuredClone(template),
-      id: `${template.id.slice(0, 10)}${index.toString(16).padStart(6, '0')}`,
-      functionName,
-      functionArn: template.functionArn.replace(
-        `:function:${template.functionName}`,
-        `:function:${functionName}`,
-      ),
-    });
-  }
-  findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  const errors: AuditError[] = Array.from({ length: errorCount }, (_, index) => ({
-    scope: 'role',
-    arn: `arn:aws:iam::123456789012:role/team-${index}-role`,
-    code: 'AccessDenied',
-    message: `User is not authorized to perform iam:GetRole on role team-${index}-role (request ${index}).`,
-  }));
-  report.findings = findings;
-  report.errors = [...report.errors, ...errors];
+  const wanted = (roleArn: string) => roleNames.some((name) => roleArn.endsWith(`/${name}`));
+  report.findings = report.findings.filter((finding) => wanted(finding.roleArn));
   return recount(report);
 }

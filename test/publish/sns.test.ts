@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diffReports } from '../../src/audit/diff.js';
-import type { AuditReport } from '../../src/model/report.js';
-import { SEVERITIES } from '../../src/model/severity.js';
+import { compareReports } from '../../src/audit/diff.js';
+import type { AuditReport, SeverityCounts } from '../../src/model/report.js';
+import { SEVERITIES, type Severity } from '../../src/model/severity.js';
 import {
   buildMessage,
   MessageTooLargeError,
@@ -19,10 +19,11 @@ import {
   shouldPublish,
 } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
-import { demoReport, largeReport, recount } from './demo-report.js';
+import { generatedAccount } from '../report/large-report.js';
+import { demoReport, demoReportOfRoles, recount } from './demo-report.js';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:lambda-role-auditor';
-const LOCATION = 's3://audit-reports/reports/123456789012/2026-11-26T03-00-00Z.json';
+const LOCATION = 's3://audit-reports/reports/123456789012/2026-11-26T03-00-00.000Z-run-1.json';
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 const snsMock = mockClient(SNSClient);
@@ -35,17 +36,31 @@ function cleanReport(): AuditReport {
   return recount({ ...demoReport(), findings: [], errors: [], expiredSuppressions: undefined });
 }
 
-/** The demo report compared with a previous run that had neither admin-access nor one secret finding. */
+/**
+ * Three roles of the demo account compared with a previous run: legacy-cron-role's two findings are
+ * new, thumbnail-resizer-role's service-wildcard was fixed.
+ */
 function reportWithHistory(): AuditReport {
-  const current = demoReport();
-  const appeared = current.findings.filter(
-    (finding) => finding.ruleId === 'admin-access' || finding.functionName === 'legacy-cron',
-  );
-  const previous = recount({
-    ...demoReport(),
-    findings: current.findings.filter((f) => !appeared.includes(f)),
-  });
-  return diffReports(current, previous);
+  const current = demoReportOfRoles('data-migration-role', 'csv-importer-role', 'legacy-cron-role');
+  const previous = demoReportOfRoles('data-migration-role', 'csv-importer-role', 'thumbnail-resizer-role');
+  return compareReports(current, previous).report;
+}
+
+function partial(report: AuditReport): AuditReport {
+  return {
+    ...report,
+    status: 'partial',
+    partial: { reason: 'ListFunctions failed in eu-west-1', notAudited: ['region eu-west-1'] },
+  };
+}
+
+function failed(): AuditReport {
+  return {
+    ...cleanReport(),
+    status: 'failed',
+    roles: [],
+    partial: { reason: 'no region could be listed', notAudited: ['region eu-west-1', 'region us-east-1'] },
+  };
 }
 
 /** The size SNS checks: message body, subject and every attribute's name, type and value, in UTF-8. */
@@ -70,12 +85,37 @@ async function publishedInput(report: AuditReport, location?: string): Promise<P
   return calls[0]!.args[0].input;
 }
 
-function protocolMessages(input: PublishCommandInput): Record<string, string> {
-  return JSON.parse(input.Message ?? '') as Record<string, string>;
+function envelope(message: string): Record<string, string> {
+  return JSON.parse(message) as Record<string, string>;
+}
+
+/** The role names of the digest's "Fix first" lines: numbered blocks and one-line entries. */
+function rolesNamed(digest: string): Set<string> {
+  return new Set(
+    digest.split('\n').flatMap((line) => {
+      const match = /^(?:\d+\. [A-Z]+| {2}(?:critical|high|medium|low|info)) (\S+)/.exec(line);
+      return match ? [match[1]!] : [];
+    }),
+  );
+}
+
+/** The critical and high roles of a generated account, by name. */
+function urgentRoles(severityOfRole: Map<string, Severity>): string[] {
+  return [...severityOfRole]
+    .filter(([, severity]) => severity === 'critical' || severity === 'high')
+    .map(([name]) => name);
+}
+
+/** Findings of `whole` that `published` left out, by severity, counted independently of the trimmer. */
+function leftOut(whole: AuditReport, published: AuditReport): SeverityCounts {
+  const kept = new Set(published.findings.map((finding) => finding.id));
+  const counts: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const finding of whole.findings) if (!kept.has(finding.id)) counts[finding.severity] += 1;
+  return counts;
 }
 
 describe('publishReport', () => {
-  it('publishes a JSON-structured message: the digest for people, the JSON report for machines', async () => {
+  it('publishes a JSON envelope: the JSON report once for machines, the digest for email', async () => {
     // Prepare
     const report = demoReport();
 
@@ -85,19 +125,14 @@ describe('publishReport', () => {
     // Assess
     expect(input.TopicArn).toBe(TOPIC_ARN);
     expect(input.MessageStructure).toBe('json');
-    expect(input.Subject).toBe(
-      'lambda-role-auditor 123456789012: 3 critical, 7 high, 4 medium, 2 low, 3 info (3 muted, 1 error)',
-    );
-    const messages = protocolMessages(input);
-    expect(Object.keys(messages).sort()).toEqual(['default', 'email', 'http', 'https', 'lambda', 'sqs']);
+    const messages = envelope(input.Message!);
+    expect(Object.keys(messages).sort()).toEqual(['default', 'email']);
     const published = { ...report, location: LOCATION };
-    expect(messages.default).toBe(renderReport(published, 'text'));
-    expect(messages.email).toBe(messages.default);
-    expect(messages.default).toContain(`Full report: ${LOCATION}`);
-    for (const protocol of ['sqs', 'lambda', 'http', 'https']) {
-      expect(messages[protocol]).toBe(JSON.stringify(published));
-    }
-    expect(JSON.parse(messages.sqs!)).toEqual(published);
+    expect(JSON.parse(messages.default!)).toEqual(published);
+    expect(messages.email).toBe(renderReport(published, 'text'));
+    expect(messages.email!.replace(/\s+/g, ' ')).toContain(`Full report: ${LOCATION}`);
+    expect(input.Message!.split('"schemaVersion').length - 1).toBe(1);
+    expect(snsBytes(input)).toBeLessThan(2 * Buffer.byteLength(messages.default!));
   });
 
   it('sets filterable attributes with their data types', async () => {
@@ -109,6 +144,7 @@ describe('publishReport', () => {
 
     // Assess
     expect(input.MessageAttributes).toEqual({
+      status: { DataType: 'String', StringValue: 'complete' },
       severity: { DataType: 'String', StringValue: 'critical' },
       findings: { DataType: 'Number', StringValue: '19' },
       new: { DataType: 'Number', StringValue: '19' },
@@ -116,19 +152,30 @@ describe('publishReport', () => {
     });
   });
 
-  it.each([
-    ['with history, new counts the new unmuted findings', reportWithHistory(), 'critical', '19', '3'],
-    ['a clean run', cleanReport(), 'none', '0', '0'],
-  ])('sets the attributes of %s', async (_name, report, severity, findings, fresh) => {
+  it.each<[string, AuditReport, string, string, string, string]>([
+    [
+      'a run with history: new counts the new unmuted findings',
+      reportWithHistory(),
+      'complete',
+      'critical',
+      '6',
+      '2',
+    ],
+    ['a clean run', cleanReport(), 'complete', 'none', '0', '0'],
+    ['a partial run', partial(demoReport()), 'partial', 'critical', '19', '19'],
+    ['a failed run', failed(), 'failed', 'none', '0', '0'],
+  ])('sets the attributes of %s', async (_name, report, status, severity, findings, fresh) => {
     // Prepare: the report of the table row
 
     // Act
     const input = await publishedInput(report);
 
     // Assess
-    expect(input.MessageAttributes?.severity?.StringValue).toBe(severity);
-    expect(input.MessageAttributes?.findings?.StringValue).toBe(findings);
-    expect(input.MessageAttributes?.new?.StringValue).toBe(fresh);
+    const attributes = input.MessageAttributes!;
+    expect(attributes.status?.StringValue).toBe(status);
+    expect(attributes.severity?.StringValue).toBe(severity);
+    expect(attributes.findings?.StringValue).toBe(findings);
+    expect(attributes.new?.StringValue).toBe(fresh);
   });
 
   it('wraps an SNS failure in a PublishError that keeps the SDK error as cause', async () => {
@@ -156,22 +203,33 @@ describe('publishReport', () => {
 
 describe('buildMessage: subject', () => {
   it.each([
-    ['a clean run', cleanReport(), 'lambda-role-auditor 123456789012: no findings'],
     [
-      'a run with history, leaving out the muted count to stay short',
+      'a complete run',
+      demoReport(),
+      'lambda-role-auditor 123456789012: 11 roles to fix (3 critical, 4 high, 2 medium, 1 low, 1 info)',
+    ],
+    [
+      'a run with new and fixed findings',
       reportWithHistory(),
-      'lambda-role-auditor 123456789012: 3 critical, 7 high, 4 medium, 2 low, 3 info (3 new, 1 error)',
+      'lambda-role-auditor 123456789012: 3 roles to fix (1 critical, 2 high), 2 new, 1 fixed',
     ],
     [
-      'a run with one finding',
-      recount({ ...demoReport(), findings: demoReport().findings.slice(0, 1), errors: [] }),
-      'lambda-role-auditor 123456789012: 1 critical',
+      'a run with one role to fix',
+      demoReportOfRoles('data-migration-role'),
+      'lambda-role-auditor 123456789012: 1 role to fix (1 critical)',
+    ],
+    ['a clean run', cleanReport(), 'lambda-role-auditor 123456789012: nothing to fix'],
+    [
+      'a partial run, leaving out the breakdown to stay within 99 characters',
+      partial(demoReport()),
+      'lambda-role-auditor 123456789012: PARTIAL, 11 roles to fix',
     ],
     [
-      'a partial run',
-      { ...cleanReport(), partial: { reason: 'time limit', notAudited: ['region eu-west-1'] } },
-      'lambda-role-auditor 123456789012 (partial): no findings',
+      'a partial run with room for the breakdown',
+      partial(demoReportOfRoles('data-migration-role', 'csv-importer-role')),
+      'lambda-role-auditor 123456789012: PARTIAL, 2 roles to fix (1 critical, 1 high)',
     ],
+    ['a failed run', failed(), 'lambda-role-auditor 123456789012: AUDIT FAILED'],
   ])('summarises %s', (_name, report, expected) => {
     // Prepare: the report of the table row
 
@@ -180,6 +238,7 @@ describe('buildMessage: subject', () => {
 
     // Assess
     expect(subject).toBe(expected);
+    expect(subject.length).toBeLessThanOrEqual(99);
   });
 
   it('stays printable ASCII within 99 characters with a long non-ASCII account label', () => {
@@ -194,68 +253,140 @@ describe('buildMessage: subject', () => {
     expect(subject.length).toBeLessThanOrEqual(99);
     expect(subject).toMatch(PRINTABLE_ASCII);
     expect(subject).toMatch(/^lambda-role-auditor Zurich \? \?+ very-long-acco/);
-    expect(subject).toContain('...: 3 critical, 7 high, 4 medium, 2 low, 3 info');
+    expect(subject).toMatch(/\.\.\.: 11 roles to fix$/);
     expect(messageAttributes.account?.StringValue).toMatch(PRINTABLE_ASCII);
   });
 });
 
 describe('buildMessage: size limit', () => {
-  it('trims a report of 5,000 findings below 256 KB, keeping the highest severities and a pointer', () => {
-    // Prepare
-    const report = largeReport(5_000);
-
-    // Act
+  describe('an account of 3,000 roles and 7,800 findings', () => {
+    const { report, severityOfRole } = generatedAccount(3_000);
     const built = buildMessage(report, { fullReportLocation: LOCATION });
-
-    // Assess
     const input = {
       Message: built.message,
       Subject: built.subject,
       MessageAttributes: built.messageAttributes,
     };
-    expect(snsBytes(input)).toBe(built.bytes);
-    expect(built.bytes).toBeLessThanOrEqual(SNS_MESSAGE_LIMIT_BYTES);
-    expect(built.bytes).toBeGreaterThan(SNS_MESSAGE_LIMIT_BYTES * 0.9);
-    const messages = protocolMessages(input);
-    const published = JSON.parse(messages.sqs!) as AuditReport;
-    const kept = published.findings.length;
-    expect(kept).toBeGreaterThan(10);
-    expect(published.truncated).toEqual({ omittedFindings: 5_000 - kept, fullReport: LOCATION });
-    expect(published.summary).toEqual(report.summary);
-    const rank = (severity: string) => SEVERITIES.indexOf(severity as (typeof SEVERITIES)[number]);
-    const keptIds = new Set(published.findings.map((finding) => finding.id));
-    const lowestKept = Math.max(...published.findings.filter((f) => !f.muted).map((f) => rank(f.severity)));
-    const highestOmitted = Math.min(
-      ...report.findings.filter((f) => !keptIds.has(f.id) && !f.muted).map((f) => rank(f.severity)),
-    );
-    expect(lowestKept).toBeLessThanOrEqual(highestOmitted);
-    expect(published.findings.filter((f) => f.severity === 'critical').length).toBe(kept);
-    expect(messages.default).toContain(`Truncated: ${5_000 - kept} lower-severity findings omitted`);
-    expect(messages.default).toContain(`Full report: ${LOCATION}`);
-    expect(messages.http).toBe(messages.sqs);
+    const messages = envelope(built.message);
+    const published = JSON.parse(messages.default!) as AuditReport;
+
+    it('fits in 256 KB, as SNS counts it', () => {
+      // Prepare: a whole report of about 5 MB
+      const whole = Buffer.byteLength(JSON.stringify(report));
+
+      // Act
+      const bytes = snsBytes(input);
+
+      // Assess
+      expect(whole).toBeGreaterThan(4 * SNS_MESSAGE_LIMIT_BYTES);
+      expect(bytes).toBe(built.bytes);
+      expect(bytes).toBeLessThanOrEqual(SNS_MESSAGE_LIMIT_BYTES);
+      expect(bytes).toBeGreaterThan(SNS_MESSAGE_LIMIT_BYTES * 0.9);
+      expect(Object.keys(messages).sort()).toEqual(['default', 'email']);
+      expect(built.message.split('"schemaVersion').length - 1).toBe(1);
+    });
+
+    it('names every critical and high role in the digest', () => {
+      // Prepare: 150 critical and 300 high roles
+      const urgent = urgentRoles(severityOfRole);
+
+      // Act
+      const named = rolesNamed(messages.email!);
+
+      // Assess
+      expect(urgent).toHaveLength(450);
+      expect(urgent.filter((name) => !named.has(name))).toEqual([]);
+      expect(messages.email).toBe(renderReport({ ...report, location: LOCATION }, 'text'));
+    });
+
+    it('drops the lowest severities first and says exactly what it left out, by severity', () => {
+      // Prepare
+      const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
+
+      // Act
+      const omitted = published.truncated?.omitted;
+
+      // Assess
+      expect(published.findings.length).toBeGreaterThan(100);
+      expect(omitted).toEqual(leftOut(report, published));
+      expect(published.truncated?.fullReport).toBe(LOCATION);
+      const keptIds = new Set(published.findings.map((finding) => finding.id));
+      const lowestKept = Math.max(...published.findings.map((finding) => rank(finding.severity)));
+      const highestOmitted = Math.min(
+        ...report.findings
+          .filter((finding) => !keptIds.has(finding.id) && !finding.muted)
+          .map((finding) => rank(finding.severity)),
+      );
+      expect(lowestKept).toBeLessThanOrEqual(highestOmitted);
+      expect(published.findings.filter((finding) => finding.severity === 'critical')).toHaveLength(150);
+      expect(built.report).toEqual(published);
+    });
+
+    it('keeps the whole summary and the roles of the findings it kept', () => {
+      // Prepare
+      const keptRoles = new Set(published.findings.map((finding) => finding.roleArn));
+
+      // Act
+      const roles = published.roles.map((role) => role.roleArn);
+
+      // Assess
+      expect(published.summary).toEqual(report.summary);
+      expect(new Set(roles)).toEqual(keptRoles);
+      for (const role of published.roles) {
+        const whole = report.roles.find((candidate) => candidate.roleArn === role.roleArn)!;
+        expect(role.functions).toEqual(whole.functions);
+      }
+    });
   });
 
-  it('keeps findings when thousands of errors would not fit either', () => {
-    // Prepare
-    const report = largeReport(2_000, 3_000);
+  it('shortens the digest only when the JSON alone cannot make room, keeping every critical and high role', () => {
+    // Prepare: the full digest is about 35 KB, one line per critical or high role about 31 KB; the JSON
+    // report without findings takes a few KB more
+    const { report, severityOfRole } = generatedAccount(3_000);
+    const fullDigest = renderReport(report, 'text');
+    const maxBytes = 36_000;
 
     // Act
-    const built = buildMessage(report);
+    const built = buildMessage(report, { maxBytes });
 
     // Assess
-    expect(built.bytes).toBeLessThanOrEqual(SNS_MESSAGE_LIMIT_BYTES);
-    expect(built.report.findings.length).toBeGreaterThan(10);
-    expect(built.report.errors.length).toBeGreaterThanOrEqual(10);
-    expect(built.report.errors.length).toBeLessThan(3_001);
-    expect(built.report.errors).toEqual(report.errors.slice(0, built.report.errors.length));
-    expect(built.report.summary.errors).toBe(3_001);
-    expect(built.report.truncated?.omittedFindings).toBe(2_000 - built.report.findings.length);
-    expect(built.report.truncated?.fullReport).toBeUndefined();
+    expect(built.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(built.digest.length).toBeLessThan(fullDigest.length);
+    const named = rolesNamed(built.digest);
+    expect(urgentRoles(severityOfRole).filter((name) => !named.has(name))).toEqual([]);
+    expect(built.report.truncated?.omitted).toEqual(leftOut(report, built.report));
   });
 
-  it('shortens the not-audited list of a partial run that stopped early in a huge account', () => {
+  it('counts exactly the critical and high roles a far smaller limit leaves out of the digest', () => {
+    // Prepare: not even one line per critical and high role fits
+    const { report, severityOfRole } = generatedAccount(3_000);
+    const urgent = urgentRoles(severityOfRole);
+
+    // Act
+    const built = buildMessage(report, { maxBytes: 20_000 });
+
+    // Assess
+    expect(built.bytes).toBeLessThanOrEqual(20_000);
+    const named = rolesNamed(built.digest);
+    const missing = urgent.filter((name) => !named.has(name));
+    expect(missing.length).toBeGreaterThan(0);
+    const missingBySeverity = SEVERITIES.filter((severity) => severity === 'critical' || severity === 'high')
+      .map(
+        (severity) =>
+          [severity, missing.filter((name) => severityOfRole.get(name) === severity).length] as const,
+      )
+      .filter(([, count]) => count > 0)
+      .map(([severity, count]) => `${count} ${severity}`);
+    const notShown = built.digest
+      .split('\n')
+      .slice(built.digest.split('\n').findIndex((line) => line.startsWith('Not shown here:')))
+      .join(' ');
+    expect(notShown).toMatch(new RegExp(`^Not shown here: ${missingBySeverity.join(', ')}, `));
+  });
+
+  it('caps the not-audited list of a partial run that stopped early in a huge account', () => {
     // Prepare: 20,000 function ARNs were not reached
-    const report = demoReport();
+    const report = partial(demoReport());
     const notAudited = Array.from(
       { length: 20_000 },
       (_, index) => `arn:aws:lambda:us-east-1:123456789012:function:batch-worker-${index}`,
@@ -267,19 +398,19 @@ describe('buildMessage: size limit', () => {
 
     // Assess
     expect(built.bytes).toBeLessThanOrEqual(SNS_MESSAGE_LIMIT_BYTES);
-    expect(built.subject).toContain('(partial)');
+    expect(built.subject).toContain(': PARTIAL, ');
     expect(built.report.findings).toEqual(report.findings);
-    expect(built.report.partial?.notAudited.length).toBeGreaterThanOrEqual(10);
-    expect(built.report.partial?.notAudited).toEqual(
-      notAudited.slice(0, built.report.partial?.notAudited.length),
-    );
-    expect(built.report.truncated).toEqual({ omittedFindings: 0, fullReport: LOCATION });
+    expect(built.report.partial?.notAudited).toEqual(notAudited.slice(0, 20));
+    expect(built.report.truncated).toEqual({
+      omitted: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+      fullReport: LOCATION,
+    });
   });
 
-  it('honours a smaller limit and keeps the unmuted findings of the demo account first', () => {
+  it('keeps the unmuted findings of the demo account first under a smaller limit', () => {
     // Prepare: room for only a few findings
     const report = demoReport();
-    const maxBytes = 40_000;
+    const maxBytes = 16_000;
 
     // Act
     const built = buildMessage(report, { maxBytes, fullReportLocation: LOCATION });
@@ -287,11 +418,10 @@ describe('buildMessage: size limit', () => {
     // Assess
     expect(built.bytes).toBeLessThanOrEqual(maxBytes);
     expect(built.report.findings.length).toBeGreaterThan(0);
+    expect(built.report.findings.length).toBeLessThan(report.findings.length);
     expect(built.report.findings.every((finding) => finding.muted === null)).toBe(true);
     expect(built.report.findings.map((finding) => finding.severity)).toContain('critical');
-    expect(built.report.truncated?.omittedFindings).toBe(
-      report.findings.length - built.report.findings.length,
-    );
+    expect(built.report.truncated?.omitted).toEqual(leftOut(report, built.report));
   });
 
   it('leaves a report that fits untouched', () => {
@@ -303,7 +433,8 @@ describe('buildMessage: size limit', () => {
 
     // Assess
     expect(built.report.truncated).toBeUndefined();
-    expect(built.report.findings).toEqual(report.findings);
+    expect(built.report).toEqual(report);
+    expect(built.digest).toBe(renderReport(report, 'text'));
   });
 
   it('refuses a limit that no report fits', () => {
@@ -323,13 +454,14 @@ describe('shouldPublish', () => {
   const withFindings = demoReport();
   const clean = cleanReport();
   const history = reportWithHistory();
-  const unchanged = diffReports(demoReport(), demoReport());
-  const onlyResolved = diffReports(cleanReport(), demoReport());
+  const unchanged = compareReports(demoReport(), demoReport()).report;
+  const onlyResolved = compareReports(cleanReport(), demoReport()).report;
   const mutedOnly = recount({
     ...demoReport(),
     findings: demoReport().findings.filter((finding) => finding.muted),
   });
-  const partialClean = { ...cleanReport(), partial: { reason: 'time limit', notAudited: [] } };
+  const partialClean = partial(cleanReport());
+  const partialUnchanged = partial(unchanged);
 
   it.each<[string, AuditReport, PublishWhen, boolean]>([
     ['always: a clean run → publish', clean, 'always', true],
@@ -341,8 +473,10 @@ describe('shouldPublish', () => {
     ['changes: only resolved findings → publish', onlyResolved, 'changes', true],
     ['changes: no previous report, unmuted findings → publish', withFindings, 'changes', true],
     ['changes: no previous report, a clean run → silent', clean, 'changes', false],
-    ['changes: a partial run → publish', partialClean, 'changes', true],
-    ['findings: a partial run → publish', partialClean, 'findings', true],
+    ['changes: a partial run without changes → publish', partialUnchanged, 'changes', true],
+    ['findings: a partial clean run → publish', partialClean, 'findings', true],
+    ['findings: a failed run → publish', failed(), 'findings', true],
+    ['changes: a failed run → publish', failed(), 'changes', true],
   ])('%s', (_name, report, when, expected) => {
     // Prepare: the report of the table row
 
