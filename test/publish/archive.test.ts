@@ -42,20 +42,22 @@ function serviceError(name: string, status: number): S3ServiceException {
   });
 }
 
+const RUN = { updateLatest: true, runId: 'c0ffee00-1111-2222-3333-444455556666' };
+const KEY = `reports/123456789012/2026-11-26T03-00-00.000Z-${RUN.runId}.json`;
+
 describe('archiveReport', () => {
-  it('writes the timestamped report first, then latest.json, both as JSON with their location', async () => {
+  it("writes the run's own report first, then latest.json, both as JSON with the run's location", async () => {
     // Prepare
     s3Mock.on(PutObjectCommand).resolves({});
     const report = demoReport();
 
     // Act
-    const location = await archiveReport(s3(), BUCKET, report);
+    const location = await archiveReport(s3(), BUCKET, report, RUN);
 
     // Assess
-    const key = 'reports/123456789012/2026-11-26T03-00-00Z.json';
-    expect(location).toBe(`s3://${BUCKET}/${key}`);
+    expect(location).toBe(`s3://${BUCKET}/${KEY}`);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
-    expect(puts.map((input) => input.Key)).toEqual([key, 'reports/123456789012/latest.json']);
+    expect(puts.map((input) => input.Key)).toEqual([KEY, 'reports/123456789012/latest.json']);
     for (const input of puts) {
       expect(input.Bucket).toBe(BUCKET);
       expect(input.ContentType).toBe('application/json');
@@ -65,16 +67,58 @@ describe('archiveReport', () => {
     expect(report.location).toBeUndefined();
   });
 
-  it('leaves latest.json alone when told to', async () => {
+  it('leaves latest.json alone when the run is not a baseline', async () => {
     // Prepare
     s3Mock.on(PutObjectCommand).resolves({});
 
     // Act
-    await archiveReport(s3(), BUCKET, demoReport(), { updateLatest: false });
+    await archiveReport(s3(), BUCKET, demoReport(), { ...RUN, updateLatest: false });
 
     // Assess
     const keys = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
-    expect(keys).toEqual(['reports/123456789012/2026-11-26T03-00-00Z.json']);
+    expect(keys).toEqual([KEY]);
+  });
+
+  it('keeps two runs of the same millisecond apart by their run ids', async () => {
+    // Prepare: a nightly run and a console run that generated their reports in the same millisecond
+    s3Mock.on(PutObjectCommand).resolves({});
+    const nightly = demoReport();
+    const consoleRun = {
+      ...demoReport(),
+      scope: { ...demoReport().scope, functions: ['csv-*'], full: false },
+    };
+
+    // Act
+    const first = await archiveReport(s3(), BUCKET, nightly, { updateLatest: true, runId: 'request-a' });
+    const second = await archiveReport(s3(), BUCKET, consoleRun, { updateLatest: false, runId: 'request-b' });
+
+    // Assess
+    expect(nightly.generatedAt).toBe(consoleRun.generatedAt);
+    expect(first).toBe(`s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00.000Z-request-a.json`);
+    expect(second).toBe(`s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00.000Z-request-b.json`);
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((input) => input.Key)).toEqual([
+      'reports/123456789012/2026-11-26T03-00-00.000Z-request-a.json',
+      'reports/123456789012/latest.json',
+      'reports/123456789012/2026-11-26T03-00-00.000Z-request-b.json',
+    ]);
+    expect(JSON.parse(String(puts[1]!.Body)).scope.full).toBe(true);
+  });
+
+  it.each([
+    ['a Lambda request id', '8f2c5a1e-3b4d-4c6e-9f00-1a2b3c4d5e6f', '8f2c5a1e-3b4d-4c6e-9f00-1a2b3c4d5e6f'],
+    ['a run id with path characters', '../../latest', '.._.._latest'],
+    ['an empty run id', '', 'run'],
+    ['a run id longer than 64 characters', 'x'.repeat(100), 'x'.repeat(64)],
+  ])('keeps %s inside one key', async (_name, runId, expected) => {
+    // Prepare
+    s3Mock.on(PutObjectCommand).resolves({});
+
+    // Act
+    const location = await archiveReport(s3(), BUCKET, demoReport(), { updateLatest: false, runId });
+
+    // Assess
+    expect(location).toBe(`s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00.000Z-${expected}.json`);
   });
 
   it('keeps an unusual account label inside its own prefix', async () => {
@@ -83,36 +127,37 @@ describe('archiveReport', () => {
     const report = { ...demoReport(), account: '../other account/..' };
 
     // Act
-    const location = await archiveReport(s3(), BUCKET, report);
+    const location = await archiveReport(s3(), BUCKET, report, RUN);
 
     // Assess
-    expect(location).toBe(`s3://${BUCKET}/reports/.._other_account_../2026-11-26T03-00-00Z.json`);
+    expect(location).toBe(
+      `s3://${BUCKET}/reports/.._other_account_../2026-11-26T03-00-00.000Z-${RUN.runId}.json`,
+    );
   });
 
-  it('fails with an ArchiveError that keeps the SDK error', async () => {
+  it('fails with an ArchiveError that keeps the SDK error, and never writes latest.json then', async () => {
     // Prepare
     const failure = serviceError('NoSuchBucket', 404);
     s3Mock.on(PutObjectCommand).rejects(failure);
 
     // Act
-    const archiving = archiveReport(s3(), BUCKET, demoReport());
+    const archiving = archiveReport(s3(), BUCKET, demoReport(), RUN);
 
     // Assess
     const error = await archiving.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ArchiveError);
     expect((error as ArchiveError).cause).toBe(failure);
-    expect((error as ArchiveError).location).toBe(
-      `s3://${BUCKET}/reports/123456789012/2026-11-26T03-00-00Z.json`,
-    );
+    expect((error as ArchiveError).location).toBe(`s3://${BUCKET}/${KEY}`);
+    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([KEY]);
   });
 });
 
 describe('reportTimestamp', () => {
   it.each([
-    ['2026-11-26T03:00:00.000Z', '2026-11-26T03-00-00Z'],
-    ['2026-11-26T03:00:59.999Z', '2026-11-26T03-00-59Z'],
-    ['2026-11-26T04:00:00+01:00', '2026-11-26T03-00-00Z'],
-    ['not a date', '2027-01-02T03-04-05Z'],
+    ['2026-11-26T03:00:00.000Z', '2026-11-26T03-00-00.000Z'],
+    ['2026-11-26T03:00:59.999Z', '2026-11-26T03-00-59.999Z'],
+    ['2026-11-26T04:00:00+01:00', '2026-11-26T03-00-00.000Z'],
+    ['not a date', '2027-01-02T03-04-05.678Z'],
   ])('turns %s into %s', (generatedAt, expected) => {
     // Prepare
     const now = new Date('2027-01-02T03:04:05.678Z');
