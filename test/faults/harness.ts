@@ -2,6 +2,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { runCli } from '../../src/cli/main.js';
 import type { LambdaConfig } from '../../src/lambda/config.js';
 import type { InvocationOptions } from '../../src/lambda/event.js';
 import { createLogger, type Logger } from '../../src/lambda/logger.js';
@@ -160,9 +161,14 @@ export const total = (counts: Record<string, number>, prefix = ''): number =>
     .filter(([operation]) => operation.startsWith(prefix))
     .reduce((sum, [, count]) => sum + count, 0);
 
-/** What identifies a finding across runs, readable in a failed assertion. */
+/** What identifies a finding across runs, readable in a failed assertion: rule, subject (role or function), id. */
 export function findingKeys(findings: Finding[]): string[] {
-  return findings.map((finding) => `${finding.ruleId} ${finding.functionArn} ${finding.id}`).sort();
+  return findings
+    .map(
+      (finding) =>
+        `${finding.ruleId} ${finding.subject === 'role' ? finding.roleArn : finding.functionArn} ${finding.id}`,
+    )
+    .sort();
 }
 
 /** A topic with an SQS queue subscribed with raw delivery: the queue receives the JSON report itself. */
@@ -195,6 +201,42 @@ export async function archivedReports(
       return { key: object.Key!, body: (await response.Body?.transformToString('utf-8')) ?? '' };
     }),
   );
+}
+
+/** The baseline of the next comparison, `reports/<account>/latest.json`, or `undefined` when there is none. */
+export async function latestReport(environment: FaultEnvironment): Promise<AuditReport | undefined> {
+  const latest = (await archivedReports(environment)).find(
+    (object) => object.key === `reports/${MOTO_ACCOUNT_ID}/latest.json`,
+  );
+  return latest ? (JSON.parse(latest.body) as AuditReport) : undefined;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The command line run in this process with its live mode, so through the proxy like every other
+ * client of the environment.
+ *
+ * @example
+ * const { code, stdout } = await runLiveCli(['audit', '--region', 'us-east-1', '--format', 'text']);
+ */
+export async function runLiveCli(args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(
+    args,
+    {
+      stdout: { write: (text: string) => (stdout += text), isTTY: false },
+      stderr: { write: (text: string) => (stderr += text), isTTY: false },
+      env: process.env,
+    },
+    async (command) => (await import('../../src/cli/live.js')).liveRunner(command),
+  );
+  return { code, stdout, stderr };
 }
 
 /** The report an invocation archived, read straight from moto. */

@@ -1,7 +1,7 @@
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/model/report.js';
+import type { AuditReport, Finding } from '../../src/model/report.js';
 import type { Fault } from '../support/fault-proxy.js';
 import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
@@ -13,7 +13,10 @@ import {
   findingKeys,
   invoke,
   lambdaConfig,
+  latestReport,
   REPORT_BUCKET,
+  receiveAll,
+  runLiveCli,
   SEEDED_REGIONS,
   startFaultEnvironment,
   topicWithQueue,
@@ -23,6 +26,7 @@ const BROKEN_REGION = 'eu-west-1';
 const REGIONS = [...SEEDED_REGIONS, BROKEN_REGION];
 
 let environment: FaultEnvironment;
+let queueUrl: string;
 let clean: AuditReport;
 
 async function auditedReport() {
@@ -58,13 +62,26 @@ beforeAll(async () => {
   environment = await startFaultEnvironment();
   await seedBrokenRegion(environment.moto.endpoint);
   await createReportBucket(environment);
-  await topicWithQueue(environment);
+  ({ queueUrl } = await topicWithQueue(environment));
   clean = (await auditedReport()).report;
+  await receiveAll(environment, queueUrl);
 }, FAULT_TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await environment?.stop();
 });
+
+/** The clean report without what only the broken region holds: its functions' findings and their roles'. */
+function outsideBrokenRegion(report: AuditReport): Finding[] {
+  const brokenOnly = new Set(
+    report.roles
+      .filter((role) => role.functions.every((arn) => arn.startsWith(`arn:aws:lambda:${BROKEN_REGION}:`)))
+      .map((role) => role.roleArn),
+  );
+  return report.findings.filter((finding) =>
+    finding.subject === 'role' ? !brokenOnly.has(finding.roleArn) : finding.region !== BROKEN_REGION,
+  );
+}
 
 describe('Fault: one region fails entirely', () => {
   // The SDK names a connection closed without an answer a TimeoutError ("socket hang up").
@@ -76,7 +93,7 @@ describe('Fault: one region fails entirely', () => {
     },
     { name: 'a dropped connection on every ListFunctions', fault: { kind: 'drop' }, code: 'TimeoutError' },
   ])(
-    'audits the other regions and reports the failed one as an error ($name)',
+    'audits the other regions and publishes a partial report naming the failed one ($name)',
     async ({ fault, code }) => {
       // prepare
       environment.proxy.clear();
@@ -88,10 +105,15 @@ describe('Fault: one region fails entirely', () => {
       const { report, summary } = await auditedReport();
 
       // assess
-      const inBrokenRegion = (finding: { region: string }) => finding.region === BROKEN_REGION;
-      expect(clean.findings.filter(inBrokenRegion).map((finding) => finding.ruleId)).toContain(
-        'logging-missing',
-      );
+      expect(clean.status).toBe('complete');
+      expect(
+        clean.findings.filter(
+          (finding) => finding.subject === 'function' && finding.region === BROKEN_REGION,
+        ),
+      ).toEqual([
+        expect.objectContaining({ ruleId: 'logging-missing', functionName: 'eu-reporter' }),
+        expect.objectContaining({ ruleId: 'log-group-create-missing', functionName: 'eu-reporter' }),
+      ]);
       expect(report.errors).toEqual([
         {
           scope: 'region',
@@ -100,14 +122,79 @@ describe('Fault: one region fails entirely', () => {
           message: expect.stringMatching(/^ListFunctions failed after 0 functions: /),
         },
       ]);
-      expect(findingKeys(report.findings)).toEqual(
-        findingKeys(clean.findings.filter((finding) => !inBrokenRegion(finding))),
+      expect(report.status).toBe('partial');
+      expect(report.partial).toEqual({
+        reason: `ListFunctions failed in ${BROKEN_REGION}`,
+        notAudited: [`region ${BROKEN_REGION}`],
+      });
+      expect(findingKeys(report.findings)).toEqual(findingKeys(outsideBrokenRegion(clean)));
+      expect(report.roles.flatMap((role) => role.functions)).not.toContain(
+        `arn:aws:lambda:${BROKEN_REGION}:${MOTO_ACCOUNT_ID}:function:eu-reporter`,
       );
-      expect(report.findings.some((finding) => finding.region === 'us-east-1')).toBe(true);
-      expect(report.regions).toEqual(REGIONS);
-      expect(summary.published).toBe(true);
+      expect(report.scope.regions).toEqual(REGIONS);
+      // The region it could not list proves nothing fixed: nothing is resolved, nothing is new.
+      expect(report.resolved).toEqual([]);
+      expect(report.summary.new).toBe(0);
+      expect(summary).toMatchObject({
+        status: 'partial',
+        partial: { reason: `ListFunctions failed in ${BROKEN_REGION}`, notAudited: 1 },
+        published: true,
+        baseline: false,
+      });
+      const [message, ...more] = await receiveAll(environment, queueUrl);
+      expect(more).toEqual([]);
+      expect(message?.MessageAttributes?.status?.StringValue).toBe('partial');
+      // A partial run is archived under its own key; the baseline stays the clean run.
+      expect((await latestReport(environment))?.location).toBe(clean.location);
       // The SDK tried eight times before the region was given up.
       expect(environment.proxy.stats()['lambda:ListFunctions']?.faults[fault.kind]).toBe(8);
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'makes the command line exit 1 with --fail-on, although no finding reaches the threshold',
+    async () => {
+      // prepare: the same gate passes when every region answers
+      const args = [
+        'audit',
+        ...REGIONS.flatMap((region) => ['--region', region]),
+        '--function',
+        'orders-*',
+        '--format',
+        'json',
+        '--fail-on',
+        'critical',
+        '--report-bucket',
+        REPORT_BUCKET,
+      ];
+      environment.proxy.clear();
+      environment.proxy.setRules([]);
+      const passing = await runLiveCli(args);
+      environment.proxy.setRules([
+        {
+          match: { operation: 'lambda:ListFunctions', region: BROKEN_REGION },
+          fault: { kind: 'access-denied' },
+        },
+      ]);
+
+      // act
+      const failing = await runLiveCli(args);
+
+      // assess
+      expect(passing.code, passing.stderr).toBe(0);
+      expect((JSON.parse(passing.stdout) as AuditReport).status).toBe('complete');
+      const report = JSON.parse(failing.stdout) as AuditReport;
+      expect(report.status).toBe('partial');
+      expect(report.summary.findings.critical).toBe(0);
+      expect(report.errors).toEqual([
+        expect.objectContaining({ scope: 'region', arn: BROKEN_REGION, code: 'AccessDenied' }),
+      ]);
+      expect(failing.code).toBe(1);
+      expect(failing.stderr).toMatch(
+        /report archived: s3:\/\/\S+ \(not a baseline: scoped or incomplete run\)/,
+      );
+      expect((await latestReport(environment))?.location).toBe(clean.location);
     },
     FAULT_TEST_TIMEOUT_MS,
   );
