@@ -259,7 +259,7 @@ describe('buildMessage: subject', () => {
 });
 
 describe('buildMessage: size limit', () => {
-  describe('an account of 3,000 roles and 7,800 findings', () => {
+  describe('an account of 3,000 roles and 7,950 findings', () => {
     const { report, severityOfRole } = generatedAccount(3_000);
     const built = buildMessage(report, { fullReportLocation: LOCATION });
     const input = {

@@ -26,7 +26,7 @@ const LOGGING_REMEDIATION =
  * regions), role findings once per role and thousands of function findings. Every 20 roles: 1
  * critical, 2 high (one by a role finding, one by function findings on every function), 6 medium,
  * 8 low, 2 info and 1 clean; every role with an even index also has a low function finding on each
- * function, and every 20th role from the 6th on a muted `role-shared` finding.
+ * function, and every 20th role from the 4th (two functions each) a muted `role-shared` finding.
  *
  * @example
  * const { report, severityOfRole } = generatedAccount(3_000);
@@ -185,7 +185,7 @@ export function generatedAccount(roleCount: number): GeneratedAccount {
       }
       if (severity === undefined || severity === 'info') severity = 'low';
     }
-    if (kind === 5 && functionCount > 1) {
+    if (kind === 3) {
       findings.push(
         roleFinding({
           ruleId: 'role-shared',
