@@ -1,13 +1,112 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareReports, diffReports } from '../../src/audit/diff.js';
+import { type AuditOptions, auditSnapshot, findingId, roleFindingId } from '../../src/audit/audit.js';
+import { compareReports, diffReports, isBaseline } from '../../src/audit/diff.js';
+import { parseSuppressions } from '../../src/audit/suppressions.js';
+import { loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport, Finding } from '../../src/model/report.js';
+import type { AccountSnapshot } from '../../src/model/snapshot.js';
+import { functionNameFromArn } from '../../src/policy/arn.js';
 import { demoReport, recount } from '../publish/demo-report.js';
 
-function findingOf(report: AuditReport, functionName: string, ruleId: string): Finding {
+const ACCOUNT = '123456789012';
+const NOW = new Date('2026-11-27T03:00:00Z');
+
+function readDemoFile(file: string): unknown {
+  return JSON.parse(readFileSync(new URL(`../../examples/demo-account/${file}`, import.meta.url), 'utf8'));
+}
+
+function roleArn(name: string): string {
+  return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+}
+
+/** Audits the demo account, with its suppressions file, after `change` edited the snapshot. */
+function auditDemo(
+  change: (snapshot: AccountSnapshot) => void = () => {},
+  options: AuditOptions = {},
+): AuditReport {
+  const snapshot = loadOfflineSnapshot({
+    authDetails: readDemoFile('auth-details.json'),
+    functions: readDemoFile('functions.json'),
+  });
+  change(snapshot);
+  return auditSnapshot(snapshot, {
+    now: NOW,
+    suppressions: parseSuppressions(readDemoFile('suppressions.json')),
+    ...options,
+  });
+}
+
+/** Snapshot edits: the account as it is after someone fixed, broke or could not read something. */
+const edits = {
+  secretRemovedFrom(name: string) {
+    return (snapshot: AccountSnapshot) => {
+      for (const fn of snapshot.functions) if (fn.functionName === name) fn.secretSuspects = [];
+    };
+  },
+  policyDetached(role: string, policyArn: string) {
+    return (snapshot: AccountSnapshot) => {
+      const record = snapshot.roles.get(roleArn(role))!;
+      record.attachedPolicyArns = record.attachedPolicyArns.filter((arn) => arn !== policyArn);
+    };
+  },
+  roleUnreadable(role: string) {
+    return (snapshot: AccountSnapshot) => {
+      snapshot.roles.delete(roleArn(role));
+      snapshot.roleFailures.set(roleArn(role), {
+        code: 'AccessDenied',
+        message: `User is not authorized to perform iam:GetRole on ${role}`,
+      });
+    };
+  },
+  regionNotListed(region: string) {
+    return (snapshot: AccountSnapshot) => {
+      snapshot.functions = snapshot.functions.filter((fn) => fn.region !== region);
+      snapshot.errors.push({
+        scope: 'region',
+        arn: region,
+        code: 'AccessDeniedException',
+        message: 'ListFunctions failed: not authorized',
+      });
+    };
+  },
+  onlyRegion(region: string) {
+    return (snapshot: AccountSnapshot) => {
+      snapshot.functions = snapshot.functions.filter((fn) => fn.region === region);
+      snapshot.regions = [region];
+    };
+  },
+  /** Two more functions run as data-migration-role (AdministratorAccess): three in all. */
+  adminRoleForThreeFunctions(snapshot: AccountSnapshot) {
+    const original = snapshot.functions.find((fn) => fn.functionName === 'data-migration')!;
+    for (const [name, region] of [
+      ['data-migration-backfill', 'us-east-1'],
+      ['data-migration-eu', 'eu-west-1'],
+    ] as const) {
+      snapshot.functions.push({
+        ...original,
+        functionName: name,
+        functionArn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
+        region,
+      });
+    }
+  },
+};
+
+function combine(...changes: Array<(snapshot: AccountSnapshot) => void>) {
+  return (snapshot: AccountSnapshot) => {
+    for (const change of changes) change(snapshot);
+  };
+}
+
+/** A role finding by rule and role name, or a function finding by rule and function name. */
+function findingOf(report: AuditReport, ruleId: string, subject: string): Finding {
   const finding = report.findings.find(
-    (entry) => entry.functionName === functionName && entry.ruleId === ruleId,
+    (entry) =>
+      entry.ruleId === ruleId &&
+      (entry.subject === 'role' ? entry.roleArn === roleArn(subject) : entry.functionName === subject),
   );
-  if (!finding) throw new Error(`the demo report has no ${ruleId} finding on ${functionName}`);
+  if (!finding) throw new Error(`the report has no ${ruleId} finding on ${subject}`);
   return finding;
 }
 
@@ -23,7 +122,36 @@ function statusById(report: AuditReport): Map<string, string | undefined> {
   return new Map(report.findings.map((finding) => [finding.id, finding.status]));
 }
 
-describe('diffReports', () => {
+function resolvedIds(report: AuditReport): string[] {
+  return (report.resolved ?? []).map((finding) => finding.id);
+}
+
+/**
+ * The same report as a schemaVersion 1 report would have said it: every role finding once per function
+ * of the role, with the per-function id, the function's name, ARN and region; no subject, status,
+ * scope or roles index.
+ */
+function asVersion1(report: AuditReport): Record<string, unknown> {
+  const functionsOf = new Map(report.roles.map((role) => [role.roleArn, role.functions]));
+  const findings = report.findings.flatMap((finding) => {
+    if (finding.subject === 'function') {
+      const { subject: _subject, ...fields } = finding;
+      return [fields];
+    }
+    const { subject: _subject, functionCount: _count, ...fields } = finding;
+    return (functionsOf.get(finding.roleArn) ?? []).map((arn) => ({
+      ...fields,
+      id: findingId(finding.ruleId, arn, finding.roleArn),
+      functionName: functionNameFromArn(arn),
+      functionArn: arn,
+      region: arn.split(':')[3],
+    }));
+  });
+  const { status: _status, scope, roles: _roles, ...rest } = report;
+  return { ...rest, schemaVersion: 1, regions: scope.regions, findings };
+}
+
+describe('compareReports', () => {
   it('leaves statuses unset and adds no history without a previous report', () => {
     // Prepare: a current report that still carries history from an earlier comparison
     const current = demoReport();
@@ -43,11 +171,11 @@ describe('diffReports', () => {
     expect(comparison.report.resolved).toBeUndefined();
   });
 
-  it('marks new and unchanged findings by id and lists the findings that are gone as resolved', () => {
-    // Prepare: admin-access on data-migration appeared since; secrets on csv-importer was fixed since
+  it('marks role findings new or unchanged by role id and lists a fixed role finding once, without a function', () => {
+    // Prepare: admin-access on data-migration-role appeared since; service-wildcard on thumbnail-resizer-role was fixed
     const full = demoReport();
-    const appeared = findingOf(full, 'data-migration', 'admin-access');
-    const fixed = findingOf(full, 'csv-importer', 'secrets-in-environment');
+    const appeared = findingOf(full, 'admin-access', 'data-migration-role');
+    const fixed = findingOf(full, 'service-wildcard', 'thumbnail-resizer-role');
     const previous = without(full, appeared);
     const current = without(full, fixed);
 
@@ -55,8 +183,8 @@ describe('diffReports', () => {
     const report = diffReports(current, previous);
 
     // Assess
+    expect(appeared.id).toBe(roleFindingId('admin-access', roleArn('data-migration-role')));
     const statuses = statusById(report);
-    expect(statuses.get(appeared.id)).toBe('new');
     expect([...statuses].filter(([, status]) => status === 'new').map(([id]) => id)).toEqual([appeared.id]);
     expect([...statuses.values()].filter((status) => status === 'unchanged')).toHaveLength(
       current.findings.length - 1,
@@ -64,10 +192,10 @@ describe('diffReports', () => {
     expect(report.resolved).toEqual([
       {
         id: fixed.id,
-        ruleId: 'secrets-in-environment',
+        ruleId: 'service-wildcard',
+        subject: 'role',
         severity: 'high',
-        functionName: 'csv-importer',
-        roleArn: fixed.roleArn,
+        roleArn: roleArn('thumbnail-resizer-role'),
         title: fixed.title,
       },
     ]);
@@ -76,11 +204,35 @@ describe('diffReports', () => {
     expect(report.summary.findings).toEqual(current.summary.findings);
   });
 
+  it('lists a fixed function finding with its function', () => {
+    // Prepare: the access key in csv-importer's environment was removed
+    const previous = demoReport();
+    const fixed = findingOf(previous, 'secrets-in-environment', 'csv-importer');
+
+    // Act
+    const report = diffReports(auditDemo(edits.secretRemovedFrom('csv-importer')), previous);
+
+    // Assess
+    expect(report.resolved).toEqual([
+      {
+        id: fixed.id,
+        ruleId: 'secrets-in-environment',
+        subject: 'function',
+        severity: 'high',
+        roleArn: roleArn('csv-importer-role'),
+        title: fixed.title,
+        functionName: 'csv-importer',
+        functionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:csv-importer`,
+      },
+    ]);
+    expect(report.summary.new).toBe(0);
+  });
+
   it('does not change its inputs', () => {
     // Prepare
     const full = demoReport();
-    const current = without(full, findingOf(full, 'partner-sync', 'not-action-allow'));
-    const previous = without(full, findingOf(full, 'legacy-cron', 'role-missing'));
+    const current = without(full, findingOf(full, 'not-action-allow', 'partner-sync-role'));
+    const previous = without(full, findingOf(full, 'role-missing', 'legacy-cron-role'));
     const currentBefore = structuredClone(current);
     const previousBefore = structuredClone(previous);
 
@@ -93,114 +245,223 @@ describe('diffReports', () => {
   });
 
   it('marks a muted new finding new but does not count it in summary.new', () => {
-    // Prepare: the previous run had neither of the two role-shared findings, which are muted by role tag
+    // Prepare: the previous run had neither the role-shared finding (muted by role tag) nor service-wildcard
     const current = demoReport();
-    const shared = current.findings.filter((finding) => finding.ruleId === 'role-shared');
-    expect(shared.length).toBe(2);
-    expect(shared.every((finding) => finding.muted !== null)).toBe(true);
-    const appeared = findingOf(current, 'thumbnail-resizer', 'service-wildcard');
-    const previous = without(current, ...shared, appeared);
+    const shared = findingOf(current, 'role-shared', 'webhooks-role');
+    const appeared = findingOf(current, 'service-wildcard', 'thumbnail-resizer-role');
+    const previous = without(current, shared, appeared);
 
     // Act
     const report = diffReports(current, previous);
 
     // Assess
     const statuses = statusById(report);
-    expect(shared.map((finding) => statuses.get(finding.id))).toEqual(['new', 'new']);
+    expect(shared.muted).not.toBeNull();
+    expect(statuses.get(shared.id)).toBe('new');
     expect(statuses.get(appeared.id)).toBe('new');
     expect(report.summary.new).toBe(1);
   });
 
-  it('does not resolve previous findings of regions the current run did not audit', () => {
-    // Prepare: the current run covered us-east-1 only; every eu-west-1 finding is absent from it
-    const previous = demoReport();
-    const current = recount({
-      ...demoReport(),
-      regions: ['us-east-1'],
-      findings: demoReport().findings.filter((finding) => finding.region === 'us-east-1'),
-    });
-    expect(previous.findings.some((finding) => finding.region === 'eu-west-1')).toBe(true);
+  it('keeps the fix-plan order of the current report', () => {
+    // Prepare
+    const current = demoReport();
+    const previous = without(current, findingOf(current, 'admin-access', 'data-migration-role'));
 
     // Act
     const report = diffReports(current, previous);
 
     // Assess
-    expect(report.resolved).toEqual([]);
-    expect(report.summary.resolved).toBe(0);
+    expect(report.findings.map((finding) => finding.id)).toEqual(
+      current.findings.map((finding) => finding.id),
+    );
   });
 
-  describe('a partial current report', () => {
-    function partialCase() {
-      const previous = demoReport();
-      // csv-importer keeps one finding (so it was audited) and lost another; nightly-report was not reached.
-      const fixedOnAudited = findingOf(previous, 'csv-importer', 'secrets-in-environment');
-      const unreached = previous.findings.filter((finding) => finding.functionName === 'nightly-report');
-      const current = without(previous, fixedOnAudited, ...unreached);
-      // The collector does not always know what it missed (a listing that stopped early names its region).
-      current.partial = { reason: 'time limit: collection stopped with 28 s left', notAudited: [] };
-      return { previous, current, fixedOnAudited, unreached };
-    }
+  describe('a schemaVersion 1 baseline', () => {
+    it('compares per-function copies of a role finding as one unchanged role finding', () => {
+      // Prepare: data-migration-role (AdministratorAccess) runs three functions; v1 said admin-access three times
+      const current = auditDemo(edits.adminRoleForThreeFunctions);
+      const previous = asVersion1(current);
+      const admin = findingOf(current, 'admin-access', 'data-migration-role');
 
-    it('resolves only findings of functions it proves it audited', () => {
-      // Prepare
-      const { previous, current, fixedOnAudited } = partialCase();
+      // Act
+      const comparison = compareReports(current, previous);
+
+      // Assess
+      expect(admin.subject === 'role' && admin.functionCount).toBe(3);
+      const copies = (previous.findings as Array<{ ruleId: string }>).filter(
+        (f) => f.ruleId === 'admin-access',
+      );
+      expect(copies).toHaveLength(3);
+      expect(comparison.previous).toBe('compared');
+      expect(statusById(comparison.report).get(admin.id)).toBe('unchanged');
+      expect(comparison.report.findings.every((finding) => finding.status === 'unchanged')).toBe(true);
+      expect(comparison.report.summary.new).toBe(0);
+      expect(comparison.report.resolved).toEqual([]);
+    });
+
+    it('resolves a role finding that v1 reported per function once, with the v2 id', () => {
+      // Prepare: AmazonS3FullAccess was detached from thumbnail-resizer-role since the v1 baseline
+      const previous = asVersion1(demoReport());
+      const current = auditDemo(
+        edits.policyDetached('thumbnail-resizer-role', 'arn:aws:iam::aws:policy/AmazonS3FullAccess'),
+      );
 
       // Act
       const report = diffReports(current, previous);
 
       // Assess
-      expect(report.resolved?.map((finding) => finding.id)).toEqual([fixedOnAudited.id]);
-      expect(report.summary.resolved).toBe(1);
+      expect(report.resolved).toEqual([
+        {
+          id: roleFindingId('service-wildcard', roleArn('thumbnail-resizer-role')),
+          ruleId: 'service-wildcard',
+          subject: 'role',
+          severity: 'high',
+          roleArn: roleArn('thumbnail-resizer-role'),
+          title: findingOf(demoReport(), 'service-wildcard', 'thumbnail-resizer-role').title,
+        },
+      ]);
       expect(report.summary.new).toBe(0);
     });
+  });
 
-    it('resolves findings of clean functions the caller says were audited, except those not audited', () => {
-      // Prepare: ses-bounce-handler was audited and is clean now; nightly-report is named in notAudited
-      const { previous, current, fixedOnAudited, unreached } = partialCase();
-      const cleaned = previous.findings.filter((finding) => finding.functionName === 'ses-bounce-handler');
-      const cleanedCurrent = without(current, ...cleaned);
-      cleanedCurrent.partial = { ...current.partial!, notAudited: [unreached[0]!.functionArn] };
-      const audited = [
-        ...new Set(
-          [...cleanedCurrent.findings, ...cleaned, fixedOnAudited, ...unreached].map((f) => f.functionArn),
-        ),
-      ];
+  describe('a scoped run', () => {
+    it('resolves nothing of the functions its globs leave out', () => {
+      // Prepare: a run of csv-* after the access key was removed from csv-importer
+      const previous = demoReport();
+      const current = auditDemo(edits.secretRemovedFrom('csv-importer'), { functions: ['csv-*'] });
 
       // Act
-      const report = diffReports(cleanedCurrent, previous, { auditedFunctionArns: audited });
+      const report = diffReports(current, previous);
 
       // Assess
-      const resolvedIds = new Set(report.resolved?.map((finding) => finding.id));
-      expect(resolvedIds).toEqual(new Set([fixedOnAudited.id, ...cleaned.map((finding) => finding.id)]));
-      expect(unreached.some((finding) => resolvedIds.has(finding.id))).toBe(false);
+      expect(current.scope).toMatchObject({ functions: ['csv-*'], full: false });
+      expect(current.findings.length).toBeLessThan(previous.findings.length - 10);
+      expect(resolvedIds(report)).toEqual([findingOf(previous, 'secrets-in-environment', 'csv-importer').id]);
+      expect(statusById(report).get(findingOf(previous, 'trust-not-lambda', 'csv-importer-role').id)).toBe(
+        'unchanged',
+      );
     });
 
-    it('resolves nothing in a region whose listing stopped early', () => {
-      // Prepare: the region of every eu-west-1 finding is named by a notAudited entry
+    it('resolves a fixed role finding of a role it audited', () => {
+      // Prepare: a run of thumbnail-* after AmazonS3FullAccess was detached
       const previous = demoReport();
-      const fixed = previous.findings.filter((finding) => finding.region === 'eu-west-1');
-      const current = without(previous, ...fixed);
-      current.partial = {
-        reason: 'time limit: collection stopped with 28 s left',
-        notAudited: ['region eu-west-1: listing stopped after 50 functions'],
-      };
-      const audited = previous.findings.map((finding) => finding.functionArn);
+      const current = auditDemo(
+        edits.policyDetached('thumbnail-resizer-role', 'arn:aws:iam::aws:policy/AmazonS3FullAccess'),
+        { functions: ['thumbnail-*'] },
+      );
 
       // Act
-      const report = diffReports(current, previous, { auditedFunctionArns: audited });
+      const report = diffReports(current, previous);
 
       // Assess
-      expect(fixed.length).toBeGreaterThan(0);
+      expect(resolvedIds(report)).toEqual([
+        findingOf(previous, 'service-wildcard', 'thumbnail-resizer-role').id,
+      ]);
+    });
+
+    it.each<[string, AuditOptions]>([
+      ['a function glob that takes one of its two functions', { functions: ['github-*'] }],
+      ['a function glob that takes both of its functions', { functions: ['*-webhook'] }],
+    ])('never resolves role-shared: %s', (_name, options) => {
+      // Prepare: webhooks-role ran github-webhook (us-east-1) and stripe-webhook (eu-west-1); stripe-webhook
+      // has another role now, so a full run sees role-shared fixed, but a scoped run cannot know
+      // whether a function outside its scope still shares the role
+      const previous = demoReport();
+      const shared = findingOf(previous, 'role-shared', 'webhooks-role');
+      const stripeMoved = (snapshot: AccountSnapshot) => {
+        for (const fn of snapshot.functions) {
+          if (fn.functionName === 'stripe-webhook') fn.roleArn = roleArn('csv-importer-role');
+        }
+      };
+      const current = auditDemo(stripeMoved, options);
+
+      // Act
+      const report = diffReports(current, previous);
+
+      // Assess
+      expect(current.findings.some((finding) => finding.ruleId === 'role-shared')).toBe(false);
+      expect(current.roles.map((role) => role.roleArn)).toContain(roleArn('webhooks-role'));
+      expect(resolvedIds(report)).not.toContain(shared.id);
+      expect(resolvedIds(diffReports(auditDemo(stripeMoved), previous))).toContain(shared.id);
+    });
+
+    it('resolves nothing in the regions it left out, and never role-shared across regions', () => {
+      // Prepare: a us-east-1 run after the access key was removed from csv-importer (us-east-1)
+      const previous = demoReport();
+      const current = auditDemo(
+        combine(edits.onlyRegion('us-east-1'), edits.secretRemovedFrom('csv-importer')),
+        { regionsScoped: true },
+      );
+
+      // Act
+      const report = diffReports(current, previous);
+
+      // Assess
+      expect(current.scope).toMatchObject({ regions: ['us-east-1'], full: false });
+      expect(current.status).toBe('complete');
+      expect(current.findings.some((finding) => finding.ruleId === 'role-shared')).toBe(false);
+      expect(
+        previous.findings.filter((f) => f.subject === 'function' && f.region === 'eu-west-1'),
+      ).toHaveLength(2);
+      expect(resolvedIds(report)).toEqual([findingOf(previous, 'secrets-in-environment', 'csv-importer').id]);
+    });
+  });
+
+  describe('a partial run', () => {
+    it('resolves nothing in a region it could not list, and what it fixed where it could', () => {
+      // Prepare: eu-west-1 could not be listed; the access key was removed from csv-importer (us-east-1)
+      const previous = demoReport();
+      const current = auditDemo(
+        combine(edits.regionNotListed('eu-west-1'), edits.secretRemovedFrom('csv-importer')),
+      );
+
+      // Act
+      const report = diffReports(current, previous);
+
+      // Assess
+      expect(current.status).toBe('partial');
+      expect(current.partial?.notAudited).toEqual(['region eu-west-1']);
+      expect(resolvedIds(report)).toEqual([findingOf(previous, 'secrets-in-environment', 'csv-importer').id]);
+    });
+
+    it.each([
+      ['its role findings', 'csv-importer-role', ['trust-not-lambda', 'trust-too-broad']],
+      [
+        'its functions’ logging findings',
+        'ses-bounce-handler-role',
+        ['logging-missing', 'log-group-create-missing'],
+      ],
+    ])('resolves nothing of a role that became unreadable: %s', (_name, role, rules) => {
+      // Prepare: iam:GetRole is denied for the role now
+      const previous = demoReport();
+      const before = previous.findings.filter((finding) => finding.roleArn === roleArn(role));
+      const current = auditDemo(edits.roleUnreadable(role));
+
+      // Act
+      const report = diffReports(current, previous);
+
+      // Assess
+      expect(before.map((finding) => finding.ruleId)).toEqual(expect.arrayContaining(rules));
+      expect(current.status).toBe('partial');
+      expect(current.partial?.notAudited).toEqual([roleArn(role)]);
+      for (const ruleId of rules) {
+        expect(
+          current.findings.some((finding) => finding.ruleId === ruleId && finding.roleArn === roleArn(role)),
+        ).toBe(false);
+      }
       expect(report.resolved).toEqual([]);
+      const unreadable = findingOf(report, 'role-unreadable', role);
+      expect(unreadable.status).toBe('new');
+      expect(unreadable.evidence[0]?.detail).toContain('AccessDenied');
     });
   });
 
   describe('an unusable previous report', () => {
     it.each([
-      ['a newer schema', { ...demoReport(), schemaVersion: 2 }, 'schemaVersion 2, expected 1'],
+      ['a newer schema', { ...demoReport(), schemaVersion: 3 }, 'schemaVersion 3, expected 1 or 2'],
       ['a string', 'not a report', 'not a JSON object'],
       ['a list', [demoReport()], 'not a JSON object'],
-      ['no findings list', { schemaVersion: 1, account: '123456789012' }, 'no findings list'],
+      ['no findings list', { schemaVersion: 2, account: ACCOUNT }, 'no findings list'],
       ['another account', { ...demoReport(), account: '210987654321' }, 'of account 210987654321'],
     ])('ignores %s and says why', (_name, previous, problem) => {
       // Prepare
@@ -220,7 +481,7 @@ describe('diffReports', () => {
     it('skips malformed entries of an otherwise valid previous report', () => {
       // Prepare: a previous report with junk entries and one real finding that is gone now
       const full = demoReport();
-      const fixed = findingOf(full, 'legacy-cron', 'role-missing');
+      const fixed = findingOf(full, 'role-missing', 'legacy-cron-role');
       const current = without(full, fixed);
       const previous = { ...full, findings: [...full.findings, null, 42, { ruleId: 'no-id' }] };
 
@@ -229,7 +490,35 @@ describe('diffReports', () => {
 
       // Assess
       expect(comparison.previous).toBe('compared');
-      expect(comparison.report.resolved?.map((finding) => finding.id)).toEqual([fixed.id]);
+      expect(resolvedIds(comparison.report)).toEqual([fixed.id]);
     });
+  });
+});
+
+describe('isBaseline', () => {
+  it.each<[string, () => AuditReport, boolean]>([
+    ['a complete run of the configured regions', () => auditDemo(), true],
+    ['a complete run under a severity filter', () => auditDemo(() => {}, { minSeverity: 'high' }), true],
+    ['a run with a function filter', () => auditDemo(() => {}, { functions: ['csv-*'] }), false],
+    [
+      'a run of fewer regions',
+      () => auditDemo(edits.onlyRegion('us-east-1'), { regionsScoped: true }),
+      false,
+    ],
+    ['a partial run', () => auditDemo(edits.regionNotListed('eu-west-1')), false],
+    [
+      'a failed run',
+      () => auditDemo(combine(edits.regionNotListed('eu-west-1'), edits.regionNotListed('us-east-1'))),
+      false,
+    ],
+  ])('%s → %s', (_name, build, expected) => {
+    // Prepare
+    const report = build();
+
+    // Act
+    const baseline = isBaseline(report);
+
+    // Assess
+    expect(baseline).toBe(expected);
   });
 });
