@@ -1,18 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auditSnapshot } from '../../src/audit/audit.js';
+import { auditSnapshot, findingId, roleFindingId } from '../../src/audit/audit.js';
+import { compareFixOrder } from '../../src/audit/summary.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
+import type { Finding } from '../../src/model/report.js';
+import { functionNameFromArn, splitFunctionArn } from '../../src/policy/arn.js';
 import { RULES } from '../../src/rules/index.js';
 
 const read = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../examples/demo-account/${file}`, import.meta.url), 'utf8'));
 
+/** One line of `expected.json`: a finding as it concerns one function (or published version). */
 interface ExpectedDemoFinding {
   functionName: string;
   version: string;
   ruleId: string;
   severity: string;
   conditional: boolean;
+}
+
+function key(finding: ExpectedDemoFinding): string {
+  return `${finding.functionName}@${finding.version} ${finding.ruleId} ${finding.severity}${finding.conditional ? ' conditional' : ''}`;
 }
 
 describe('Demo account', () => {
@@ -22,26 +30,94 @@ describe('Demo account', () => {
   });
   const report = auditSnapshot(snapshot, { now: new Date('2026-11-26T00:00:00Z') });
   const expected = read('expected.json') as { findings: ExpectedDemoFinding[]; cleanFunctions: string[] };
+  const functionsOfRole = new Map(report.roles.map((role) => [role.roleArn, role.functions]));
+
+  /** What a finding says about each function: a role finding about every function of its role. */
+  function perFunction(finding: Finding): ExpectedDemoFinding[] {
+    const arns =
+      finding.subject === 'role' ? (functionsOfRole.get(finding.roleArn) ?? []) : [finding.functionArn];
+    return arns.map((arn) => ({
+      functionName: functionNameFromArn(arn),
+      version: splitFunctionArn(arn).qualifier ?? '$LATEST',
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      conditional: finding.conditional,
+    }));
+  }
+
+  it('is a complete audit of the whole account', () => {
+    expect(report.schemaVersion).toBe(2);
+    expect(report.status).toBe('complete');
+    expect(report.scope).toEqual({
+      regions: ['eu-west-1', 'us-east-1'],
+      functions: null,
+      minSeverity: null,
+      full: true,
+    });
+    expect(report.summary.functions).toBe(18);
+    expect(report.summary.roles).toBe(18);
+  });
 
   it('fires every rule of the catalog at least once', () => {
     const fired = new Set(report.findings.map((finding) => finding.ruleId));
     expect([...fired].sort()).toEqual(RULES.map((rule) => rule.meta.id).sort());
   });
 
-  it('produces exactly the findings the account was designed to have', () => {
-    const key = (
-      f: { functionName: string; ruleId: string; severity: string; conditional: boolean },
-      version: string,
-    ) => `${f.functionName}@${version} ${f.ruleId} ${f.severity}${f.conditional ? ' conditional' : ''}`;
-    const actual = report.findings.map((finding) => {
-      const version = /:function:[^:]+:(\d+)$/.exec(finding.functionArn)?.[1] ?? '$LATEST';
-      return key(finding, version);
+  it('produces exactly the findings the account was designed to have, role findings through the roles index', () => {
+    const actual = report.findings.flatMap(perFunction).map(key);
+    expect(actual.sort()).toEqual(expected.findings.map(key).sort());
+  });
+
+  it('reports each role finding once per role, with its role id and the number of functions using the role', () => {
+    const roleFindings = report.findings.filter((finding) => finding.subject === 'role');
+    const keys = roleFindings.map((finding) => `${finding.ruleId} ${finding.roleArn}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const finding of roleFindings) {
+      expect(finding.id).toBe(roleFindingId(finding.ruleId, finding.roleArn));
+      const functions = new Set(
+        (functionsOfRole.get(finding.roleArn) ?? []).map((arn) => splitFunctionArn(arn).unqualified),
+      );
+      expect(finding.functionCount, finding.id).toBe(functions.size);
+    }
+    const shared = roleFindings.find((finding) => finding.ruleId === 'role-shared');
+    expect(shared).toMatchObject({
+      roleArn: 'arn:aws:iam::123456789012:role/webhooks-role',
+      functionCount: 2,
+      muted: { source: 'tag' },
     });
-    expect(actual.sort()).toEqual(expected.findings.map((finding) => key(finding, finding.version)).sort());
+    expect(shared?.evidence[0]?.functions).toEqual(['github-webhook', 'stripe-webhook']);
+  });
+
+  it('reports function findings per function, with the id of rule, function and role', () => {
+    const functionFindings = report.findings.filter((finding) => finding.subject === 'function');
+    expect(functionFindings.map((finding) => `${finding.ruleId} ${finding.functionName}`).sort()).toEqual([
+      'log-group-create-missing ses-bounce-handler',
+      'logging-missing ses-bounce-handler',
+      'secrets-in-environment csv-importer',
+      'secrets-in-environment legacy-cron',
+    ]);
+    for (const finding of functionFindings) {
+      expect(finding.id).toBe(findingId(finding.ruleId, finding.functionArn, finding.roleArn));
+    }
+  });
+
+  it('lists every audited function once in the roles index, a version with its own role by its qualified ARN', () => {
+    const arns = report.roles.flatMap((role) => role.functions);
+    expect(new Set(arns).size).toBe(arns.length);
+    expect(arns).toContain('arn:aws:lambda:eu-west-1:123456789012:function:invoice-generator:2');
+    expect(arns).not.toContain('arn:aws:lambda:eu-west-1:123456789012:function:invoice-generator:3');
+    expect(arns).not.toContain('arn:aws:lambda:us-east-1:123456789012:function:edge-security-headers:1');
+  });
+
+  it('orders the findings as a fix plan', () => {
+    expect([...report.findings].sort(compareFixOrder).map((finding) => finding.id)).toEqual(
+      report.findings.map((finding) => finding.id),
+    );
+    expect(report.findings[0]?.severity).toBe('critical');
   });
 
   it('leaves the clean functions without findings', () => {
-    const withFindings = new Set(report.findings.map((finding) => finding.functionName));
+    const withFindings = new Set(report.findings.flatMap(perFunction).map((finding) => finding.functionName));
     expect(expected.cleanFunctions.length).toBeGreaterThanOrEqual(5);
     for (const name of expected.cleanFunctions) expect(withFindings.has(name), name).toBe(false);
   });
