@@ -148,6 +148,25 @@ describe('CLI: audit offline', () => {
     expect(badRegion.err()).toContain('--region must be a region name');
   });
 
+  it.each([
+    ['--fail-on', 'toString'],
+    ['--fail-on', '__proto__'],
+    ['--min-severity', 'constructor'],
+    ['--min-severity', 'hasOwnProperty'],
+    ['--format', 'toString'],
+  ])('refuses %s %s: a property every object inherits is not a value', async (option, value) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, option, value], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toContain(`${option} must be one of`);
+    expect(io.out()).toBe('');
+  });
+
   it('exits 2 for an invalid suppressions file', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
     const file = join(directory, 'suppressions.json');

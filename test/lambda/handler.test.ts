@@ -172,6 +172,8 @@ describe('Lambda handler', () => {
     [{ dryRun: 'yes' }, '"dryRun" must be true or false'],
     [{ regions: 'us-east-1' }, '"regions" must be a non-empty list'],
     [{ minSeverity: 'severe' }, '"minSeverity" must be one of'],
+    [{ minSeverity: 'hasOwnProperty' }, '"minSeverity" must be one of'],
+    [{ minSeverity: 'toString' }, '"minSeverity" must be one of'],
     [[1, 2], 'the event must be a JSON object'],
   ])('rejects the invalid event %j with a clear message', async (event, message) => {
     await expect(handler(event, context())).rejects.toThrow(message);
@@ -184,6 +186,10 @@ describe('Lambda handler', () => {
     [{ REGIONS: 'us-east-1,mars' }, 'REGIONS: must be "all" or a comma-separated list'],
     [{ PUBLISH_WHEN: 'sometimes' }, 'PUBLISH_WHEN: must be one of always, findings, changes'],
     [{ MIN_SEVERITY: 'urgent' }, 'MIN_SEVERITY: must be one of'],
+    [{ MIN_SEVERITY: 'toString' }, 'MIN_SEVERITY: must be one of'],
+    [{ MIN_SEVERITY: 'constructor' }, 'MIN_SEVERITY: must be one of'],
+    [{ PUBLISH_WHEN: 'toString' }, 'PUBLISH_WHEN: must be one of always, findings, changes'],
+    [{ COLLECTION: 'constructor' }, 'COLLECTION: must be one of auto, bulk, per-role'],
     [{ COLLECTION: 'fast' }, 'COLLECTION: must be one of auto, bulk, per-role'],
     [{ REPORT_BUCKET: 'Not_A_Bucket' }, 'REPORT_BUCKET: is not a valid bucket name'],
   ])('fails fast naming the variable for the environment %j', async (env, message) => {
