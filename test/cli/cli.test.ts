@@ -175,6 +175,31 @@ describe('CLI: audit offline', () => {
     expect(await runCli([...offline, '--suppressions', file], io)).toBe(2);
     expect(io.err()).toContain('reason');
   });
+
+  it.each([
+    [
+      { rule: 'admin-acess', reason: 'r' },
+      'suppressions[1].rule names no rule: "admin-acess" (did you mean admin-access?)',
+    ],
+    [
+      { rule: 'role-shared', reason: 'r', until: '2099-02-30' },
+      'suppressions[1].until must be a date YYYY-MM-DD, got "2099-02-30"',
+    ],
+  ])('exits 2 with one line naming the entry for the suppression %j', async (entry, message) => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const file = join(directory, 'suppressions.json');
+    writeFileSync(file, JSON.stringify({ suppressions: [{ rule: 'inline-policy', reason: 'r' }, entry] }));
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', '--suppressions', file], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${file}: invalid suppressions file: ${message}\n`);
+    expect(io.out()).toBe('');
+  });
 });
 
 describe('CLI: rules', () => {
