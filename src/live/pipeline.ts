@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { auditSnapshot } from '../audit/audit.js';
 import { compareReports } from '../audit/diff.js';
-import { parseSuppressions, type Suppression } from '../audit/suppressions.js';
+import { readSuppressionEntries, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
 import type { AuditReport } from '../model/report.js';
@@ -10,7 +10,12 @@ import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
 import { parseArn } from '../policy/arn.js';
 import { matchesWildcard } from '../policy/wildcard.js';
-import { archiveReport, readLatestReport, readSuppressionsFile } from '../publish/archive.js';
+import {
+  archiveReport,
+  readLatestReport,
+  readSuppressionsFile,
+  SUPPRESSIONS_KEY,
+} from '../publish/archive.js';
 import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
 
 /** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
@@ -70,15 +75,14 @@ export async function collectAndAudit(
     }),
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
-  if (bucketSuppressions.problem) {
-    // A typo in the suppressions file must not silence the nightly report: audit without it and say so.
+  for (const problem of bucketSuppressions.problems) {
+    // A typo in the suppressions file must not silence the nightly report: audit without that entry and say so.
     snapshot.errors.push({
-      scope: 'account',
-      arn: `s3://${request.reportBucket}/config/suppressions.json`,
-      code: 'InvalidSuppressions',
-      message: bucketSuppressions.problem,
+      scope: 'config',
+      arn: `s3://${request.reportBucket}/${SUPPRESSIONS_KEY}`,
+      ...problem,
     });
-    request.warn?.('suppressions file in the report bucket ignored', { problem: bucketSuppressions.problem });
+    request.warn?.('suppressions file in the report bucket not fully applied', { problem: problem.message });
   }
   const report = auditSnapshot(snapshot, {
     suppressions: [...(request.suppressions ?? []), ...bucketSuppressions.suppressions],
@@ -88,18 +92,28 @@ export async function collectAndAudit(
   return { snapshot, report };
 }
 
-const noSuppressions: { suppressions: Suppression[]; problem?: string } = { suppressions: [] };
+interface BucketSuppressions {
+  suppressions: Suppression[];
+  problems: Array<{ code: 'SuppressionsUnreadable' | 'InvalidSuppressions'; message: string }>;
+}
 
-async function loadBucketSuppressions(
-  s3: S3Client,
-  bucket: string,
-): Promise<{ suppressions: Suppression[]; problem?: string }> {
+const noSuppressions: BucketSuppressions = { suppressions: [], problems: [] };
+
+/** The valid entries of the bucket's file; an unreadable file or invalid entry is a problem, never "none". */
+async function loadBucketSuppressions(s3: S3Client, bucket: string): Promise<BucketSuppressions> {
+  let raw: unknown;
   try {
-    const raw = await readSuppressionsFile(s3, bucket);
-    return { suppressions: raw === undefined ? [] : parseSuppressions(raw) };
+    raw = await readSuppressionsFile(s3, bucket);
   } catch (error) {
-    return { suppressions: [], problem: (error as Error).message };
+    const code = error instanceof SuppressionFileError ? 'InvalidSuppressions' : 'SuppressionsUnreadable';
+    return { suppressions: [], problems: [{ code, message: (error as Error).message }] };
   }
+  if (raw === undefined) return noSuppressions;
+  const { suppressions, problems } = readSuppressionEntries(raw);
+  return {
+    suppressions,
+    problems: problems.map((message) => ({ code: 'InvalidSuppressions', message })),
+  };
 }
 
 function globFilter(globs: string[]): (name: string) => boolean {

@@ -55,7 +55,7 @@ export interface ManagedPolicyRecord {
   defaultVersionId?: string;
 }
 
-export type ErrorScope = 'function' | 'role' | 'policy' | 'region' | 'account';
+export type ErrorScope = 'function' | 'role' | 'policy' | 'region' | 'account' | 'config';
 
 export interface AuditError {
   scope: ErrorScope;

@@ -224,6 +224,48 @@ describe('Lambda handler', () => {
     expect(keys).toContain(`reports/${account}/latest.json`);
   });
 
+  it('reports an invalid entry of the bucket suppressions file and still applies the others', async () => {
+    // Prepare
+    process.env.REPORT_BUCKET = 'audit-reports';
+    const suppressions = {
+      suppressions: [
+        { rule: 'admin-acess', reason: 'typo' },
+        { rule: 'secrets-in-environment', function: 'orders-api', reason: 'rotated, moving to SSM' },
+        { rule: 'admin-access', reason: 'impossible date', until: '2099-02-30' },
+      ],
+    };
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(GetObjectCommand, { Key: 'config/suppressions.json' }).resolves({
+      Body: { transformToString: async () => JSON.stringify(suppressions) },
+    } as never);
+    s3.on(PutObjectCommand).resolves({});
+
+    // Act
+    await handler(scheduledEvent, context());
+
+    // Assess
+    const report = publishedReport();
+    const location = 's3://audit-reports/config/suppressions.json';
+    expect(report.errors).toEqual([
+      {
+        scope: 'config',
+        arn: location,
+        code: 'InvalidSuppressions',
+        message: 'suppressions[0].rule names no rule: "admin-acess" (did you mean admin-access?)',
+      },
+      {
+        scope: 'config',
+        arn: location,
+        code: 'InvalidSuppressions',
+        message: 'suppressions[2].until must be a date YYYY-MM-DD, got "2099-02-30"',
+      },
+    ]);
+    const muted = report.findings.filter((finding) => finding.muted).map((finding) => finding.ruleId);
+    expect(muted).toEqual(['secrets-in-environment']);
+  });
+
   it('never logs or publishes environment variable values', async () => {
     await handler(scheduledEvent, context());
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((call) => call.args[0].input));
