@@ -7,7 +7,7 @@ import { atLeast } from '../model/severity.js';
 import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { type AuditCommand, parseCommand, USAGE, UsageError } from './options.js';
+import { type AuditCommand, helpText, parseCommand, UsageError } from './options.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -55,14 +55,14 @@ export async function runCli(
     command = parseCommand(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${TOOL_NAME}: ${error.message}\n\n${USAGE}`);
+      io.stderr.write(`${TOOL_NAME}: ${error.message}; see --help\n`);
       return EXIT.usage;
     }
     throw error;
   }
   switch (command.command) {
     case 'help':
-      io.stdout.write(USAGE);
+      io.stdout.write(helpText(command.topic));
       return EXIT.ok;
     case 'version':
       io.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);

@@ -202,6 +202,73 @@ describe('CLI: audit offline', () => {
   });
 });
 
+describe('CLI: help and usage errors', () => {
+  it.each([[[]], [['--help']], [['-h']], [['help']]])('prints the usage for %j and exits 0', async (argv) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain('lambda-role-auditor audit [options]');
+    expect(io.out()).toContain('lambda-role-auditor rules');
+    expect(io.err()).toBe('');
+  });
+
+  it.each([
+    [['audit', '--help'], 'Usage: lambda-role-auditor audit [options]', '--fail-on SEV'],
+    [['audit', '-h'], 'Usage: lambda-role-auditor audit [options]', '--fail-on SEV'],
+    [['audit', '--formt', 'json', '--help'], 'Usage: lambda-role-auditor audit [options]', '--format'],
+    [['help', 'audit'], 'Usage: lambda-role-auditor audit [options]', '--suppressions FILE'],
+    [['rules', '--help'], 'Usage: lambda-role-auditor rules [--format', 'markdown'],
+    [['help', 'rules'], 'Usage: lambda-role-auditor rules [--format', 'markdown'],
+  ])('prints the help of the command for %j and exits 0', async (argv, usage, option) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain(usage);
+    expect(io.out()).toContain(option);
+    expect(io.err()).toBe('');
+  });
+
+  it.each([
+    [['audit', '--formt', 'json'], 'unknown option --formt (did you mean --format?)'],
+    [['audit', '--fail-no', 'high'], 'unknown option --fail-no (did you mean --fail-on?)'],
+    [['audit', '--colour'], 'unknown option --colour'],
+    [['audit', '-x'], 'unknown option -x'],
+    [['audit', '--format'], '--format needs a value'],
+    [['audit', '--format', '--output', 'x.json'], '--format needs a value'],
+    [['audit', '--no-color=yes'], '--no-color takes no value'],
+    [['audit', 'eu-west-1'], 'unexpected argument "eu-west-1"'],
+    [['audit', '--format', 'xml'], '--format must be one of table, text, json, markdown, got "xml"'],
+    [['audit', '--auth-details', 'a.json'], 'offline mode needs both --auth-details and --functions'],
+    [['audti'], 'unknown command "audti" (did you mean audit?)'],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['--verison'], 'unknown option --verison (did you mean --version?)'],
+    [['help', 'audti'], 'unknown command "audti" (did you mean audit?)'],
+    [['rules', '--fromat', 'json'], 'unknown option --fromat (did you mean --format?)'],
+    [['rules', '--format', 'xml'], '--format for rules must be table, json or markdown, got "xml"'],
+  ])('prints one line naming the problem for %j and exits 2', async (argv, problem) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${problem}; see --help\n`);
+    expect(io.out()).toBe('');
+  });
+});
+
 describe('CLI: rules', () => {
   it('lists every rule with its severity', async () => {
     const io = fakeIo();
