@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { auditSnapshot } from '../audit/audit.js';
 import { parseSuppressions, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { InputFileError, readOfflineSnapshot } from '../load/offline.js';
@@ -7,7 +9,7 @@ import { atLeast } from '../model/severity.js';
 import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { type AuditCommand, helpText, parseCommand, UsageError } from './options.js';
+import { type AuditCommand, helpText, parseCommand, UsageError, unmatchedFunctionGlobs } from './options.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -97,6 +99,31 @@ async function loadSuppressions(path: string): Promise<Suppression[]> {
   }
 }
 
+/**
+ * Refuses an `--output` that cannot be written before the audit, which may take minutes: a missing or
+ * non-directory parent, a directory in place of the file, no write permission.
+ */
+async function checkWritable(path: string): Promise<void> {
+  const problem = (reason: string) => new ConfigurationError(`cannot write --output ${path}: ${reason}`);
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw problem(error.message);
+  });
+  if (existing?.isDirectory()) throw problem('it is a directory');
+  const target = existing ? path : dirname(path);
+  if (!existing) {
+    const directory = await stat(target).catch((error: NodeJS.ErrnoException) => {
+      throw problem(
+        error.code === 'ENOENT' ? `directory ${target} does not exist` : `${target}: ${error.message}`,
+      );
+    });
+    if (!directory.isDirectory()) throw problem(`${target} is not a directory`);
+  }
+  await access(target, constants.W_OK).catch(() => {
+    throw problem(`${existing ? 'the file' : `directory ${target}`} is not writable`);
+  });
+}
+
 async function runAudit(
   command: AuditCommand,
   io: CliIo,
@@ -104,11 +131,17 @@ async function runAudit(
 ): Promise<number> {
   let report: AuditReport;
   try {
+    if (command.output) await checkWritable(command.output);
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     let runner: LiveRunner | undefined;
     let audited: string[] | undefined;
     if (command.authDetails && command.functions) {
       const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      const unmatched = unmatchedFunctionGlobs(
+        command.functionGlobs,
+        snapshot.functions.map((fn) => fn.functionName),
+      );
+      if (unmatched) throw unmatched;
       report = auditSnapshot(snapshot, {
         suppressions,
         ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
@@ -125,6 +158,10 @@ async function runAudit(
       report = await runner.finish(report, command, io, audited);
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${TOOL_NAME}: ${error.message}; see --help\n`);
+      return EXIT.usage;
+    }
     if (error instanceof InputFileError || error instanceof ConfigurationError) {
       io.stderr.write(`${TOOL_NAME}: ${error.message}\n`);
       return EXIT.usage;
@@ -143,8 +180,8 @@ async function runAudit(
     try {
       await writeFile(command.output, rendered);
     } catch (error) {
-      io.stderr.write(`${TOOL_NAME}: cannot write ${command.output}: ${(error as Error).message}\n`);
-      return EXIT.failed;
+      io.stderr.write(`${TOOL_NAME}: cannot write --output ${command.output}: ${(error as Error).message}\n`);
+      return EXIT.usage;
     }
     io.stderr.write(`${TOOL_NAME}: report written to ${command.output}\n`);
   } else {

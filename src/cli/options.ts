@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { closestName } from '../model/closest.js';
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { matchesWildcard } from '../policy/wildcard.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -191,6 +192,21 @@ export function parseCommand(argv: string[]): Command {
   if (values.publish) command.publish = values.publish;
   if (values['report-bucket']) command.reportBucket = values['report-bucket'];
   return command;
+}
+
+/**
+ * The usage error for `--function` globs that match none of the functions (a typo would otherwise audit
+ * nothing and pass), or undefined when every glob matches one.
+ *
+ * @example
+ * const problem = unmatchedFunctionGlobs(['payments-*'], snapshot.functions.map((fn) => fn.functionName));
+ */
+export function unmatchedFunctionGlobs(globs: string[], names: readonly string[]): UsageError | undefined {
+  const unmatched = globs.filter((glob) => !names.some((name) => matchesWildcard(glob, name)));
+  if (unmatched.length === 0) return undefined;
+  return new UsageError(
+    `no function matches --function ${unmatched.map((glob) => JSON.stringify(glob)).join(', ')}`,
+  );
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

@@ -202,6 +202,77 @@ describe('CLI: audit offline', () => {
   });
 });
 
+describe('CLI: arguments checked against what exists', () => {
+  it.each([
+    [['--function', 'nope-*'], 'no function matches --function "nope-*"'],
+    [
+      ['--function', 'orders-api', '--function', 'nope-*', '--function', 'zz?'],
+      'no function matches --function "nope-*", "zz?"',
+    ],
+  ])('exits 2 when a --function glob matches nothing: %j', async (globs, problem) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', ...globs], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${problem}; see --help\n`);
+    expect(io.out()).toBe('');
+  });
+
+  it.each([
+    ['a missing directory', () => '/nonexistent/report.json', 'directory /nonexistent does not exist'],
+    ['a directory', () => mkdtempSync(join(tmpdir(), 'lra-cli-')), 'is a directory'],
+    [
+      'a file in place of its directory',
+      () => {
+        const file = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'file');
+        writeFileSync(file, '');
+        return join(file, 'report.json');
+      },
+      'is not a directory',
+    ],
+  ])('exits 2 for an --output in %s, offline', async (_case, output, reason) => {
+    // Prepare
+    const path = output();
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', '--output', path], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(new RegExp(`^lambda-role-auditor: cannot write --output ${path}: .*\\n$`));
+    expect(io.err()).toContain(reason);
+  });
+
+  it('refuses an unwritable --output before a live audit starts', async () => {
+    // Prepare
+    const io = fakeIo();
+    let started = false;
+    const live = async () => {
+      started = true;
+      throw new Error('the live audit must not start');
+    };
+
+    // Act
+    const code = await runCli(
+      ['audit', '--region', 'us-east-1', '--format', 'json', '--output', '/nonexistent/report.json'],
+      io,
+      live,
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(started).toBe(false);
+    expect(io.err()).toBe(
+      'lambda-role-auditor: cannot write --output /nonexistent/report.json: directory /nonexistent does not exist\n',
+    );
+  });
+});
+
 describe('CLI: help and usage errors', () => {
   it.each([[[]], [['--help']], [['-h']], [['help']]])('prints the usage for %j and exits 0', async (argv) => {
     // Prepare

@@ -433,6 +433,27 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect((JSON.parse(passing.stdout) as AuditReport).findings).toEqual([]);
   });
 
+  it('exits 2 naming a --function glob that matches no listed function', async () => {
+    // act
+    const run = await runCli([
+      'audit',
+      ...REGION_ARGUMENTS,
+      '--format',
+      'json',
+      '--function',
+      'live-admin',
+      '--function',
+      'live-admn*',
+    ]);
+
+    // assess
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'lambda-role-auditor: no function matches --function "live-admn*"; see --help\n',
+    );
+  });
+
   it('exits 2 with a clear message when no region is configured', async () => {
     // act
     const run = await runCli(
