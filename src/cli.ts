@@ -1,4 +1,7 @@
 import { runCli } from './cli/main.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warnings.js';
+
+silenceSdkNodeVersionWarning();
 
 // The live runner pulls in the AWS SDK; offline audits never load it.
 process.exitCode = await runCli(

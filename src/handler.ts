@@ -5,7 +5,11 @@ import { parseInvocationEvent } from './lambda/event.js';
 import { createLogger } from './lambda/logger.js';
 import { type InvocationSummary, runInvocation } from './lambda/run.js';
 import { createLiveServices, type LiveServices } from './live/pipeline.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warnings.js';
 import { TOOL_VERSION } from './version.js';
+
+// The SDK's Node version warning is noise in every log of a supported runtime.
+silenceSdkNodeVersionWarning();
 
 const logger = createLogger({ service: 'lambda-role-auditor', version: TOOL_VERSION });
 

@@ -433,6 +433,19 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect((JSON.parse(passing.stdout) as AuditReport).findings).toEqual([]);
   });
 
+  it('writes nothing on stderr for a clean run: no AWS SDK warning about the Node version', async () => {
+    // act
+    const run = await runCli(
+      ['audit', ...REGION_ARGUMENTS, '--format', 'json', '--function', 'live-clean'],
+      liveEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined }),
+    );
+
+    // assess
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('NodeVersionSupportWarning');
+    expect(run.stderr).toBe('');
+  });
+
   it('exits 2 naming a --function glob that matches no listed function', async () => {
     // act
     const run = await runCli([
@@ -449,9 +462,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     // assess
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain(
-      'lambda-role-auditor: no function matches --function "live-admn*"; see --help\n',
-    );
+    expect(run.stderr).toBe('lambda-role-auditor: no function matches --function "live-admn*"; see --help\n');
   });
 
   it('exits 2 with a clear message when no region is configured', async () => {
