@@ -130,11 +130,11 @@ async function runAudit(
   live?: (command: AuditCommand) => Promise<LiveRunner>,
 ): Promise<number> {
   let report: AuditReport;
+  let runner: LiveRunner | undefined;
+  let audited: string[] | undefined;
   try {
     if (command.output) await checkWritable(command.output);
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
-    let runner: LiveRunner | undefined;
-    let audited: string[] | undefined;
     if (command.authDetails && command.functions) {
       const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
       const unmatched = unmatchedFunctionGlobs(
@@ -152,10 +152,9 @@ async function runAudit(
       runner = await live(command);
       ({ report, auditedFunctionArns: audited } = await runner.audit(command, io, suppressions));
     }
-    if (command.publish || command.reportBucket) {
-      runner ??= live ? await live(command) : undefined;
+    if ((command.publish || command.reportBucket) && !runner) {
+      runner = live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
-      report = await runner.finish(report, command, io, audited);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -170,6 +169,16 @@ async function runAudit(
     return EXIT.failed;
   }
 
+  // A failed archive or publish never loses the report: it is still printed, then the failure (exit 3).
+  let deliveryFailure: string | undefined;
+  if (runner && (command.publish || command.reportBucket)) {
+    try {
+      report = await runner.finish(report, command, io, audited);
+    } catch (error) {
+      deliveryFailure = (error as Error).message ?? String(error);
+    }
+  }
+
   const format: ReportFormat = command.format ?? (io.stdout.isTTY && !command.output ? 'table' : 'json');
   const useColor = command.color && !command.output && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   const rendered = renderReport(report, format, {
@@ -181,11 +190,17 @@ async function runAudit(
       await writeFile(command.output, rendered);
     } catch (error) {
       io.stderr.write(`${TOOL_NAME}: cannot write --output ${command.output}: ${(error as Error).message}\n`);
+      if (deliveryFailure !== undefined)
+        io.stderr.write(`${TOOL_NAME}: delivery failed: ${deliveryFailure}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`${TOOL_NAME}: report written to ${command.output}\n`);
   } else {
     io.stdout.write(rendered);
+  }
+  if (deliveryFailure !== undefined) {
+    io.stderr.write(`${TOOL_NAME}: delivery failed: ${deliveryFailure}\n`);
+    return EXIT.failed;
   }
   if (command.failOn) {
     const threshold = command.failOn;

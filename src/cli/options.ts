@@ -32,7 +32,8 @@ Output:
 `;
 
 const EXIT_CODES =
-  'Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error, 3 audit failed.\n';
+  'Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error,\n' +
+  '3 audit failed, or the report (still printed) could not be archived or published.\n';
 
 export const USAGE = `Usage:
   lambda-role-auditor audit [options]      audit every Lambda function's execution role

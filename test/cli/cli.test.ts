@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../src/cli/main.js';
+import { auditSnapshot } from '../../src/audit/audit.js';
+import { type CliIo, type LiveRunner, runCli } from '../../src/cli/main.js';
+import { readOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport } from '../../src/model/report.js';
 
 const demo = (file: string) => new URL(`../../examples/demo-account/${file}`, import.meta.url).pathname;
@@ -269,6 +271,53 @@ describe('CLI: arguments checked against what exists', () => {
     expect(started).toBe(false);
     expect(io.err()).toBe(
       'lambda-role-auditor: cannot write --output /nonexistent/report.json: directory /nonexistent does not exist\n',
+    );
+  });
+});
+
+describe('CLI: delivery failures never lose the report', () => {
+  const failure = 'Writing s3://gone/reports/123456789012/x.json failed: NoSuchBucket: no such bucket';
+  async function failingDelivery(): Promise<LiveRunner> {
+    const report = auditSnapshot(
+      await readOfflineSnapshot(demo('auth-details.json'), demo('functions.json')),
+    );
+    return {
+      audit: async () => ({ report }),
+      finish: async () => {
+        throw new Error(failure);
+      },
+    };
+  }
+  const live = ['audit', '--region', 'us-east-1', '--report-bucket', 'gone', '--format', 'json'];
+
+  it('prints the report, then names the failure and exits 3', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...live, '--fail-on', 'critical'], io, failingDelivery);
+
+    // Assess
+    expect(code).toBe(3);
+    const report = JSON.parse(io.out()) as AuditReport;
+    expect(report.findings.map((finding) => finding.ruleId)).toContain('admin-access');
+    expect(io.err()).toBe(`lambda-role-auditor: delivery failed: ${failure}\n`);
+  });
+
+  it('writes --output, then names the failure and exits 3', async () => {
+    // Prepare
+    const output = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'report.json');
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...live, '--output', output], io, failingDelivery);
+
+    // Assess
+    expect(code).toBe(3);
+    const report = JSON.parse(readFileSync(output, 'utf8')) as AuditReport;
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(io.err()).toBe(
+      `lambda-role-auditor: report written to ${output}\nlambda-role-auditor: delivery failed: ${failure}\n`,
     );
   });
 });

@@ -379,6 +379,34 @@ describe('lambda-role-auditor audit, live against moto', () => {
     }
   });
 
+  it('still prints the report when the report bucket does not exist, and exits 3 saying so', async () => {
+    // act
+    const run = await runCli([
+      'audit',
+      ...REGION_ARGUMENTS,
+      '--format',
+      'json',
+      '--fail-on',
+      'critical',
+      '--report-bucket',
+      'no-such-report-bucket',
+    ]);
+
+    // assess
+    expect(run.status).toBe(3);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.findings.map((finding) => finding.ruleId)).toContain('admin-access');
+    expect(report.location).toBeUndefined();
+    // Its suppressions could not be read either: the report says so rather than audit as if there were none.
+    expect(report.errors).toContainEqual(
+      expect.objectContaining({ scope: 'config', code: 'SuppressionsUnreadable' }),
+    );
+    expect(run.stderr).toMatch(
+      /^lambda-role-auditor: delivery failed: Writing s3:\/\/no-such-report-bucket\/reports\/.*NoSuchBucket.*\n$/m,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it.each<CollectionStrategy>(['bulk', 'per-role'])(
     'gives the same findings offline from a snapshot saved in %s mode',
     async (collection) => {
