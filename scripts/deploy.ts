@@ -200,7 +200,7 @@ export function parseDeployArguments(argv: readonly string[]): DeployOptions | '
     parameters[parameterKey] = option === 'regions' ? value.replace(/\s+/g, '') : value;
   }
   for (const reserved of ['CodeBucket', 'CodeKey']) {
-    if (reserved in parameters) {
+    if (Object.hasOwn(parameters, reserved)) {
       throw new DeployUsageError(
         `${reserved} is set by the deploy itself (use --code-bucket for the bucket)`,
       );
@@ -530,7 +530,10 @@ export async function deployStack(
   // The value is passed explicitly (UsePreviousValue only for masked NoEcho values): same effect, and
   // emulators that track only explicitly passed parameters handle it too.
   const previous = (existing.Parameters ?? [])
-    .filter(({ ParameterKey: key }) => key && templateParameters.has(key) && !(key in request.parameters))
+    .filter(
+      ({ ParameterKey: key }) =>
+        key && templateParameters.has(key) && !Object.hasOwn(request.parameters, key),
+    )
     .map(
       ({ ParameterKey, ParameterValue }): Parameter =>
         ParameterValue === undefined || ParameterValue === '****'

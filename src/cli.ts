@@ -1,4 +1,9 @@
 import { runCli } from './cli/main.js';
+import { ignoreClosedPipes } from './cli/pipes.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warnings.js';
+
+silenceSdkNodeVersionWarning();
+ignoreClosedPipes(process.stdout, process.stderr);
 
 // The live runner pulls in the AWS SDK; offline audits never load it.
 process.exitCode = await runCli(

@@ -5,17 +5,23 @@ import { parseInvocationEvent } from './lambda/event.js';
 import { createLogger } from './lambda/logger.js';
 import { type InvocationSummary, runInvocation } from './lambda/run.js';
 import { createLiveServices, type LiveServices } from './live/pipeline.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warnings.js';
 import { TOOL_VERSION } from './version.js';
+
+// The SDK's Node version warning is noise in every log of a supported runtime.
+silenceSdkNodeVersionWarning();
 
 const logger = createLogger({ service: 'lambda-role-auditor', version: TOOL_VERSION });
 
-// Created on the first invocation and reused by warm ones: connections and adaptive retry state persist.
+// Created on the first invocation and reused by warm ones: connections and adaptive retry state persist,
+// per-invocation state (the call counts) starts afresh on every invocation (SPEC §8).
 let services: LiveServices | undefined;
 
 async function audit(event: unknown, context: Context): Promise<InvocationSummary> {
   const config = readLambdaConfig(process.env);
   const options = parseInvocationEvent(event);
   services ??= createLiveServices({ topicArn: config.topicArn });
+  services.clients.resetCounts();
   return runInvocation(services, config, options, context, logger.with({ requestId: context.awsRequestId }));
 }
 

@@ -1,7 +1,9 @@
+import { closestName } from '../model/closest.js';
 import type { ExpiredSuppression, Finding, Muting } from '../model/report.js';
 import type { RoleRecord } from '../model/snapshot.js';
 import { roleNameFromArn } from '../policy/arn.js';
 import { matchesWildcard } from '../policy/wildcard.js';
+import { RULES } from '../rules/index.js';
 
 /** One entry of a suppressions file (SPEC §5). */
 export interface Suppression {
@@ -22,45 +24,92 @@ export class SuppressionFileError extends Error {
   override name = 'SuppressionFileError';
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const FIELDS = new Set(['rule', 'function', 'role', 'reason', 'until', 'owner']);
 
 /**
  * Validates a parsed suppressions file: `{"suppressions":[{"rule","function","role","reason","until","owner"}]}`.
+ * Throws {@link SuppressionFileError} naming the first invalid entry: an unknown rule id or an impossible
+ * date is a configuration error (SPEC §5), never a suppression that silently matches nothing.
  *
  * @example
  * parseSuppressions({ suppressions: [{ rule: 'role-shared', reason: 'legacy batch jobs' }] });
  */
 export function parseSuppressions(raw: unknown): Suppression[] {
+  const { suppressions, problems } = readSuppressionEntries(raw);
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new SuppressionFileError(`${problems[0]}${more}`);
+  }
+  return suppressions;
+}
+
+/**
+ * Reads a parsed suppressions file entry by entry: the valid suppressions, and one problem per invalid
+ * entry naming it (`suppressions[2].until must be …`). The Lambda reports the problems and keeps
+ * applying the valid entries; the CLI refuses the file (see {@link parseSuppressions}).
+ *
+ * @example
+ * const { suppressions, problems } = readSuppressionEntries(JSON.parse(text));
+ */
+export function readSuppressionEntries(raw: unknown): { suppressions: Suppression[]; problems: string[] } {
   if (
     typeof raw !== 'object' ||
     raw === null ||
     !Array.isArray((raw as { suppressions?: unknown }).suppressions)
   ) {
-    throw new SuppressionFileError('expected an object with a "suppressions" list');
+    return { suppressions: [], problems: ['expected an object with a "suppressions" list'] };
   }
-  const allowed = new Set(['rule', 'function', 'role', 'reason', 'until', 'owner']);
-  return (raw as { suppressions: unknown[] }).suppressions.map((entry, index) => {
-    const where = `suppressions[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new SuppressionFileError(`${where} is not an object`);
-    }
-    for (const [key, value] of Object.entries(entry)) {
-      if (!allowed.has(key)) throw new SuppressionFileError(`${where} has an unknown field "${key}"`);
-      if (typeof value !== 'string') throw new SuppressionFileError(`${where}.${key} must be a string`);
-    }
-    const suppression = entry as Suppression;
-    if (!suppression.reason || suppression.reason.trim() === '') {
-      throw new SuppressionFileError(`${where} needs a "reason"`);
-    }
-    if (suppression.until !== undefined && !isValidDate(suppression.until)) {
-      throw new SuppressionFileError(`${where}.until must be a date YYYY-MM-DD, got "${suppression.until}"`);
-    }
-    return suppression;
+  const suppressions: Suppression[] = [];
+  const problems: string[] = [];
+  (raw as { suppressions: unknown[] }).suppressions.forEach((entry, index) => {
+    const problem = entryProblem(entry, `suppressions[${index}]`);
+    if (problem === undefined) suppressions.push(entry as Suppression);
+    else problems.push(problem);
   });
+  return { suppressions, problems };
 }
 
+function entryProblem(entry: unknown, where: string): string | undefined {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `${where} is not an object`;
+  for (const [key, value] of Object.entries(entry)) {
+    if (!FIELDS.has(key)) return `${where} has an unknown field "${key}"`;
+    if (typeof value !== 'string') return `${where}.${key} must be a string`;
+  }
+  const suppression = entry as Suppression;
+  if (!suppression.reason || suppression.reason.trim() === '') return `${where} needs a "reason"`;
+  if (suppression.rule !== undefined) {
+    const unknown = unknownRuleProblem(suppression.rule);
+    if (unknown) return `${where}.rule ${unknown}`;
+  }
+  if (suppression.until !== undefined && !isValidDate(suppression.until)) {
+    return `${where}.until must be a date YYYY-MM-DD, got "${suppression.until}"`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a rule id or glob matches no rule of the catalog (with the likely intended id), or undefined when
+ * it matches one. Derived from the catalog, so a rule added later is known at once.
+ */
+function unknownRuleProblem(pattern: string): string | undefined {
+  const ids = RULES.map((rule) => rule.meta.id);
+  if (ids.some((id) => matchesWildcard(pattern, id))) return undefined;
+  const suggestion = closestName(pattern, ids);
+  return `names no rule: ${JSON.stringify(pattern)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+}
+
+/** A real calendar day: `2099-02-30` is not one, although `Date.parse` rolls it over to March. */
 function isValidDate(text: string): boolean {
-  return DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+  const match = DATE.exec(text);
+  if (!match) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return (
+    !Number.isNaN(date.getTime()) &&
+    date.getUTCFullYear() === Number(match[1]) &&
+    date.getUTCMonth() + 1 === Number(match[2]) &&
+    date.getUTCDate() === Number(match[3])
+  );
 }
 
 /** A suppression is in force through the whole of its `until` day (UTC). */
@@ -77,7 +126,10 @@ function globMatches(pattern: string | undefined, value: string, alternative?: s
   );
 }
 
-/** The suppressions a role's tags declare; an invalid tag set yields a problem instead. */
+/**
+ * The suppressions a role's tags declare, with a problem when a tag is invalid: a missing reason or an
+ * impossible date voids them all; an unknown rule id is named and the role's other rule ids still apply.
+ */
 export function suppressionsFromTags(role: RoleRecord): { suppressions: Suppression[]; problem?: string } {
   const rules = role.tags[SUPPRESS_TAG];
   if (!rules) return { suppressions: [] };
@@ -89,12 +141,14 @@ export function suppressionsFromTags(role: RoleRecord): { suppressions: Suppress
   if (until !== undefined && !isValidDate(until)) {
     return { suppressions: [], problem: `tag ${UNTIL_TAG} must be a date YYYY-MM-DD, got "${until}"` };
   }
-  return {
-    suppressions: rules
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((rule) => ({ rule, role: role.arn, reason, ...(until ? { until } : {}) })),
-  };
+  const suppressions: Suppression[] = [];
+  const problems: string[] = [];
+  for (const rule of rules.split(/\s+/).filter(Boolean)) {
+    const unknown = unknownRuleProblem(rule);
+    if (unknown) problems.push(`tag ${SUPPRESS_TAG} ${unknown}`);
+    else suppressions.push({ rule, role: role.arn, reason, ...(until ? { until } : {}) });
+  }
+  return { suppressions, ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
 }
 
 /** A function as suppressions match it: by name or ARN. */

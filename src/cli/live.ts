@@ -4,7 +4,7 @@ import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipe
 import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import type { AuditReport } from '../model/report.js';
 import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
-import type { AuditCommand } from './options.js';
+import { type AuditCommand, unmatchedFunctionGlobs } from './options.js';
 
 /** A one-line progress display on stderr, only when stderr is a terminal. */
 function progressPrinter(io: CliIo): ((event: CollectProgress) => void) | undefined {
@@ -52,6 +52,12 @@ export function liveRunner(command: AuditCommand): LiveRunner {
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (progress) io.stderr.write('\r\x1b[K');
+      // Decidable only when every region was listed: a glob may name a function of a region that failed.
+      if (!snapshot.errors.some((error) => error.scope === 'region')) {
+        const names = snapshot.functions.map((fn) => fn.functionName);
+        const unmatched = unmatchedFunctionGlobs(command.functionGlobs, names);
+        if (unmatched) throw unmatched;
+      }
       if (command.snapshotOut) {
         const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
         io.stderr.write(

@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { auditSnapshot } from '../audit/audit.js';
 import { withMinSeverity } from '../audit/summary.js';
 import { parseSuppressions, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
@@ -8,7 +10,7 @@ import { atLeast, type Severity } from '../model/severity.js';
 import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { type AuditCommand, parseCommand, USAGE, UsageError } from './options.js';
+import { type AuditCommand, helpText, parseCommand, UsageError, unmatchedFunctionGlobs } from './options.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -48,14 +50,14 @@ export async function runCli(
     command = parseCommand(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${TOOL_NAME}: ${error.message}\n\n${USAGE}`);
+      io.stderr.write(`${TOOL_NAME}: ${error.message}; see --help\n`);
       return EXIT.usage;
     }
     throw error;
   }
   switch (command.command) {
     case 'help':
-      io.stdout.write(USAGE);
+      io.stdout.write(helpText(command.topic));
       return EXIT.ok;
     case 'version':
       io.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
@@ -90,20 +92,50 @@ async function loadSuppressions(path: string): Promise<Suppression[]> {
   }
 }
 
+/**
+ * Refuses an `--output` that cannot be written before the audit, which may take minutes: a missing or
+ * non-directory parent, a directory in place of the file, no write permission.
+ */
+async function checkWritable(path: string): Promise<void> {
+  const problem = (reason: string) => new ConfigurationError(`cannot write --output ${path}: ${reason}`);
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw problem(error.message);
+  });
+  if (existing?.isDirectory()) throw problem('it is a directory');
+  const target = existing ? path : dirname(path);
+  if (!existing) {
+    const directory = await stat(target).catch((error: NodeJS.ErrnoException) => {
+      throw problem(
+        error.code === 'ENOENT' ? `directory ${target} does not exist` : `${target}: ${error.message}`,
+      );
+    });
+    if (!directory.isDirectory()) throw problem(`${target} is not a directory`);
+  }
+  await access(target, constants.W_OK).catch(() => {
+    throw problem(`${existing ? 'the file' : `directory ${target}`} is not writable`);
+  });
+}
+
 async function runAudit(
   command: AuditCommand,
   io: CliIo,
   live?: (command: AuditCommand) => Promise<LiveRunner>,
 ): Promise<number> {
-  let report: AuditReport;
   /** Every finding of the run, whatever `--min-severity` leaves out of the printed report. */
   let full: AuditReport;
+  let runner: LiveRunner | undefined;
   try {
+    if (command.output) await checkWritable(command.output);
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
-    let runner: LiveRunner | undefined;
     if (command.authDetails && command.functions) {
       const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
-      report = auditSnapshot(snapshot, {
+      const unmatched = unmatchedFunctionGlobs(
+        command.functionGlobs,
+        snapshot.functions.map((fn) => fn.functionName),
+      );
+      if (unmatched) throw unmatched;
+      full = auditSnapshot(snapshot, {
         suppressions,
         ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
         ...(command.functionGlobs.length ? { functions: command.functionGlobs } : {}),
@@ -111,24 +143,35 @@ async function runAudit(
     } else {
       if (!live) throw new ConfigurationError('live audits are not available in this build');
       runner = await live(command);
-      ({ report } = await runner.audit(command, io, suppressions));
+      ({ report: full } = await runner.audit(command, io, suppressions));
     }
-    if (command.publish || command.reportBucket) {
-      runner ??= live ? await live(command) : undefined;
+    if ((command.publish || command.reportBucket) && !runner) {
+      runner = live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
-      full = report;
-      report = await runner.finish(report, command, io);
-    } else {
-      full = report;
-      report = withMinSeverity(report, report.scope.minSeverity);
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${TOOL_NAME}: ${error.message}; see --help\n`);
+      return EXIT.usage;
+    }
     if (error instanceof InputFileError || error instanceof ConfigurationError) {
       io.stderr.write(`${TOOL_NAME}: ${error.message}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`${TOOL_NAME}: audit failed: ${(error as Error).message ?? String(error)}\n`);
     return EXIT.failed;
+  }
+
+  // The printed report: what --min-severity keeps. A failed archive or publish never loses it: it is
+  // still printed, then the failure (exit 3).
+  let report = withMinSeverity(full, full.scope.minSeverity);
+  let deliveryFailure: string | undefined;
+  if (runner && (command.publish || command.reportBucket)) {
+    try {
+      report = await runner.finish(full, command, io);
+    } catch (error) {
+      deliveryFailure = (error as Error).message ?? String(error);
+    }
   }
 
   const format: ReportFormat = command.format ?? (io.stdout.isTTY && !command.output ? 'table' : 'json');
@@ -141,12 +184,21 @@ async function runAudit(
     try {
       await writeFile(command.output, rendered);
     } catch (error) {
-      io.stderr.write(`${TOOL_NAME}: cannot write ${command.output}: ${(error as Error).message}\n`);
-      return EXIT.failed;
+      io.stderr.write(`${TOOL_NAME}: cannot write --output ${command.output}: ${(error as Error).message}\n`);
+      if (deliveryFailure !== undefined)
+        io.stderr.write(`${TOOL_NAME}: delivery failed: ${deliveryFailure}\n`);
+      return EXIT.usage;
     }
     io.stderr.write(`${TOOL_NAME}: report written to ${command.output}\n`);
   } else {
     io.stdout.write(rendered);
+  }
+  if (deliveryFailure !== undefined) {
+    io.stderr.write(`${TOOL_NAME}: delivery failed: ${deliveryFailure}\n`);
+    return EXIT.failed;
+  }
+  if (full.status === 'failed') {
+    io.stderr.write(`${TOOL_NAME}: AUDIT FAILED: ${full.partial?.reason ?? 'nothing could be audited'}\n`);
   }
   return exitCodeOf(full, command.failOn);
 }

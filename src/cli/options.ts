@@ -1,20 +1,17 @@
 import { parseArgs } from 'node:util';
+import { closestName } from '../model/closest.js';
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { matchesWildcard } from '../policy/wildcard.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
-/** A mistake on the command line: printed with the usage, exit code 2. */
+/** A mistake on the command line: one line naming it, `see --help`, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage:
-  lambda-role-auditor audit [options]      audit every Lambda function's execution role
-  lambda-role-auditor rules [--format F]   list the rule catalog
-  lambda-role-auditor --version | --help
-
-Audit input (offline when both files are given, live against AWS otherwise):
+const AUDIT_OPTIONS = `Audit input (offline when both files are given, live against AWS otherwise):
   --auth-details FILE     output of "aws iam get-account-authorization-details"
   --functions FILE        output of "aws lambda list-functions [--function-version ALL]"
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
@@ -31,9 +28,50 @@ Output:
   --publish TOPIC_ARN     publish the report to an SNS topic
   --report-bucket BUCKET  archive the report in S3 and compare with the previous one
   --no-color              no ANSI colours in the table
-
-Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error, 3 audit failed.
+  --help, -h              this help
 `;
+
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error,\n' +
+  '3 audit failed, or the report (still printed) could not be archived or published.\n';
+
+export const USAGE = `Usage:
+  lambda-role-auditor audit [options]      audit every Lambda function's execution role
+  lambda-role-auditor rules [--format F]   list the rule catalog
+  lambda-role-auditor help [COMMAND]       this help, or the help of a command
+  lambda-role-auditor --version | --help
+
+${AUDIT_OPTIONS}
+${EXIT_CODES}`;
+
+const AUDIT_HELP = `Usage: lambda-role-auditor audit [options]
+
+Audits the execution role of every Lambda function: live against AWS (standard credential chain,
+AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), or offline on the JSON the AWS CLI prints.
+
+${AUDIT_OPTIONS}
+${EXIT_CODES}`;
+
+const RULES_HELP = `Usage: lambda-role-auditor rules [--format table|json|markdown]
+
+Lists the rule catalog: id, severity, title (and remediation in json and markdown).
+`;
+
+/**
+ * The help text of a command, or the overview without one.
+ *
+ * @example
+ * process.stdout.write(helpText('audit'));
+ */
+export function helpText(topic?: HelpTopic): string {
+  if (topic === 'audit') return AUDIT_HELP;
+  if (topic === 'rules') return RULES_HELP;
+  return USAGE;
+}
+
+export type HelpTopic = 'audit' | 'rules';
+
+const COMMANDS = ['audit', 'rules', 'help'] as const;
 
 export interface AuditCommand {
   command: 'audit';
@@ -56,7 +94,7 @@ export interface AuditCommand {
 export type Command =
   | AuditCommand
   | { command: 'rules'; format: 'table' | 'json' | 'markdown' }
-  | { command: 'help' }
+  | { command: 'help'; topic?: HelpTopic }
   | { command: 'version' };
 
 function severityOption(value: string | undefined, name: string): Severity | undefined {
@@ -74,10 +112,16 @@ function severityOption(value: string | undefined, name: string): Severity | und
  */
 export function parseCommand(argv: string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help')
-    return { command: 'help' };
+  if (first === undefined || first === '--help' || first === '-h') return { command: 'help' };
   if (first === '--version' || first === '-v') return { command: 'version' };
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { command: 'help' };
+    if (topic === 'audit' || topic === 'rules') return { command: 'help', topic };
+    throw unknownCommand(topic);
+  }
   if (first === 'rules') {
+    if (asksForHelp(rest)) return { command: 'help', topic: 'rules' };
     const { values } = parse(rest, { format: { type: 'string' } });
     const format = values.format ?? 'table';
     if (format !== 'table' && format !== 'json' && format !== 'markdown') {
@@ -85,7 +129,11 @@ export function parseCommand(argv: string[]): Command {
     }
     return { command: 'rules', format };
   }
-  if (first !== 'audit') throw new UsageError(`unknown command "${first}"`);
+  if (first !== 'audit') {
+    if (first.startsWith('-')) throw unknownOption(first, ['--help', '--version']);
+    throw unknownCommand(first);
+  }
+  if (asksForHelp(rest)) return { command: 'help', topic: 'audit' };
   const { values } = parse(rest, {
     'auth-details': { type: 'string' },
     functions: { type: 'string' },
@@ -147,12 +195,72 @@ export function parseCommand(argv: string[]): Command {
   return command;
 }
 
+/**
+ * The usage error for `--function` globs that match none of the functions (a typo would otherwise audit
+ * nothing and pass), or undefined when every glob matches one.
+ *
+ * @example
+ * const problem = unmatchedFunctionGlobs(['payments-*'], snapshot.functions.map((fn) => fn.functionName));
+ */
+export function unmatchedFunctionGlobs(globs: string[], names: readonly string[]): UsageError | undefined {
+  const unmatched = globs.filter((glob) => !names.some((name) => matchesWildcard(glob, name)));
+  if (unmatched.length === 0) return undefined;
+  return new UsageError(
+    `no function matches --function ${unmatched.map((glob) => JSON.stringify(glob)).join(', ')}`,
+  );
+}
+
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
+/** `--help` or `-h` anywhere before `--`: the help wins over every other mistake on the line. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+function unknownCommand(name: string): UsageError {
+  const suggestion = closestName(name, COMMANDS);
+  return new UsageError(
+    `unknown command ${JSON.stringify(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+  );
+}
+
+function unknownOption(rawName: string, known: string[]): UsageError {
+  const suggestion = rawName.startsWith('--') ? closestName(rawName, known) : undefined;
+  return new UsageError(`unknown option ${rawName}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+}
+
+/**
+ * Parses options with one clear message per mistake (node's own messages run to several sentences):
+ * the first unknown option (with the likely intended one), missing value or stray argument.
+ */
 function parse<T extends OptionSpec>(args: string[], options: T) {
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional')
+      throw new UsageError(`unexpected argument ${JSON.stringify(token.value)}`);
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (!spec) {
+      throw unknownOption(
+        token.rawName,
+        Object.keys(options).map((name) => `--${name}`),
+      );
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(`${token.rawName} takes no value`);
+    }
+    // Non-strict parsing takes the next option as the value: `--format --output x` misses a value.
+    if (
+      spec.type === 'string' &&
+      (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))
+    ) {
+      throw new UsageError(`${token.rawName} needs a value`);
+    }
+  }
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
+    throw new UsageError((error as Error).message.split('\n')[0]!, { cause: error });
   }
 }

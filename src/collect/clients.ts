@@ -20,6 +20,11 @@ export interface AwsClients {
   callCounts(): Record<string, number>;
   /** HTTP attempts per operation: above `callCounts` when the SDK retried (throttling, 5xx). */
   attemptCounts(): Record<string, number>;
+  /**
+   * Starts both counts from zero: a warm Lambda container reuses the clients (connections, retry
+   * state) for the next invocation, but each invocation reports its own calls.
+   */
+  resetCounts(): void;
 }
 
 export interface ClientsConfig {
@@ -161,5 +166,9 @@ export function createClients(config: ClientsConfig = {}): AwsClients {
     },
     callCounts: () => snapshotOf(calls),
     attemptCounts: () => snapshotOf(attempts),
+    resetCounts() {
+      calls.clear();
+      attempts.clear();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { auditSnapshot } from '../audit/audit.js';
 import { compareReports, isBaseline } from '../audit/diff.js';
 import { withMinSeverity } from '../audit/summary.js';
-import { parseSuppressions, type Suppression } from '../audit/suppressions.js';
+import { readSuppressionEntries, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
 import type { AuditReport } from '../model/report.js';
@@ -11,7 +11,12 @@ import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
 import { parseArn } from '../policy/arn.js';
 import { matchesWildcard } from '../policy/wildcard.js';
-import { archiveReport, readLatestReport, readSuppressionsFile } from '../publish/archive.js';
+import {
+  archiveReport,
+  readLatestReport,
+  readSuppressionsFile,
+  SUPPRESSIONS_KEY,
+} from '../publish/archive.js';
 import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
 
 /** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
@@ -73,17 +78,14 @@ export async function collectAndAudit(
     }),
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
-  if (bucketSuppressions.problem) {
-    // A typo in the suppressions file must not silence the nightly report: audit without it and say so.
+  for (const problem of bucketSuppressions.problems) {
+    // A typo in the suppressions file must not silence the nightly report: audit without that entry and say so.
     snapshot.errors.push({
       scope: 'config',
-      arn: `s3://${request.reportBucket}/config/suppressions.json`,
-      code: 'InvalidSuppressions',
-      message: bucketSuppressions.problem,
+      arn: `s3://${request.reportBucket}/${SUPPRESSIONS_KEY}`,
+      ...problem,
     });
-    request.warn?.('suppressions file in the report bucket ignored: the run is partial', {
-      problem: bucketSuppressions.problem,
-    });
+    request.warn?.('suppressions file in the report bucket not fully applied', { problem: problem.message });
   }
   const report = auditSnapshot(snapshot, {
     suppressions: [...(request.suppressions ?? []), ...bucketSuppressions.suppressions],
@@ -94,18 +96,29 @@ export async function collectAndAudit(
   return { snapshot, report };
 }
 
-const noSuppressions: { suppressions: Suppression[]; problem?: string } = { suppressions: [] };
+interface BucketSuppressions {
+  suppressions: Suppression[];
+  problems: Array<{ code: 'SuppressionsUnreadable' | 'InvalidSuppressions' | 'InvalidSuppression'; message: string }>;
+}
 
-async function loadBucketSuppressions(
-  s3: S3Client,
-  bucket: string,
-): Promise<{ suppressions: Suppression[]; problem?: string }> {
+const noSuppressions: BucketSuppressions = { suppressions: [], problems: [] };
+
+/** The valid entries of the bucket's file; an unreadable file or invalid entry is a problem, never "none". */
+async function loadBucketSuppressions(s3: S3Client, bucket: string): Promise<BucketSuppressions> {
+  let raw: unknown;
   try {
-    const raw = await readSuppressionsFile(s3, bucket);
-    return { suppressions: raw === undefined ? [] : parseSuppressions(raw) };
+    raw = await readSuppressionsFile(s3, bucket);
   } catch (error) {
-    return { suppressions: [], problem: (error as Error).message };
+    const code = error instanceof SuppressionFileError ? 'InvalidSuppressions' : 'SuppressionsUnreadable';
+    return { suppressions: [], problems: [{ code, message: (error as Error).message }] };
   }
+  if (raw === undefined) return noSuppressions;
+  const { suppressions, problems } = readSuppressionEntries(raw);
+  return {
+    suppressions,
+    // One bad entry mutes nothing; the others still apply, and the run is not partial for it.
+    problems: problems.map((message) => ({ code: 'InvalidSuppression', message })),
+  };
 }
 
 function globFilter(globs: string[]): (name: string) => boolean {

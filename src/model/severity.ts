@@ -5,9 +5,12 @@ export type Severity = (typeof SEVERITIES)[number];
 
 const rank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
-/** True when `value` is one of the severity names. */
+/**
+ * True when `value` is one of the severity names. An own-property check: `in` would also accept the
+ * names every object inherits (`toString`, `constructor`), and a CI gate on them never trips.
+ */
 export function isSeverity(value: unknown): value is Severity {
-  return typeof value === 'string' && value in rank;
+  return typeof value === 'string' && Object.hasOwn(rank, value);
 }
 
 /** Compares two severities: positive when `a` is more severe than `b`. */

@@ -107,15 +107,16 @@ export async function archiveReport(
 
 /**
  * Reads the suppressions file `config/suppressions.json` of the report bucket as parsed JSON, or
- * `undefined` when there is none; validate it with `parseSuppressions`. A file that is not JSON is a
- * configuration error ({@link SuppressionFileError}), never silently ignored: it would unmute findings.
+ * `undefined` when there is none (404 `NoSuchKey` only); validate it with `readSuppressionEntries`. Any
+ * other failure, 403 included, throws {@link ArchiveError}, and a file that is not JSON is a configuration
+ * error ({@link SuppressionFileError}): read as "no file", either would silently unmute every finding.
  *
  * @example
  * const raw = await readSuppressionsFile(s3, 'audit-reports');
  * const suppressions = raw === undefined ? [] : parseSuppressions(raw);
  */
 export async function readSuppressionsFile(s3: S3Client, bucket: string): Promise<unknown> {
-  const body = await readObject(s3, bucket, SUPPRESSIONS_KEY);
+  const body = await readObject(s3, bucket, SUPPRESSIONS_KEY, isMissingKey);
   if (body === undefined) return undefined;
   try {
     return parseJson(body);
@@ -132,12 +133,17 @@ export function s3Location(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-async function readObject(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+async function readObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  absent: (error: unknown) => boolean = isAbsent,
+): Promise<string | undefined> {
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return (await response.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    if (isAbsent(error)) return undefined;
+    if (absent(error)) return undefined;
     throw new ArchiveError(
       `Reading ${s3Location(bucket, key)} failed: ${errorText(error)}`,
       s3Location(bucket, key),
@@ -176,6 +182,19 @@ function isAbsent(error: unknown): boolean {
     $metadata?.httpStatusCode === 404 ||
     $metadata?.httpStatusCode === 403
   );
+}
+
+/** Only a missing key of an existing bucket: no 403 (which may hide a file) and no missing bucket. */
+function isMissingKey(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, Code, $metadata } = error as {
+    name?: unknown;
+    Code?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const code = typeof Code === 'string' ? Code : name;
+  if (code === 'NoSuchKey') return true;
+  return $metadata?.httpStatusCode === 404 && code !== 'NoSuchBucket';
 }
 
 function parseJson(body: string): unknown {

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../src/cli/main.js';
+import { auditSnapshot } from '../../src/audit/audit.js';
+import { type CliIo, type LiveRunner, runCli } from '../../src/cli/main.js';
+import { readOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport } from '../../src/model/report.js';
 
 const demo = (file: string) => new URL(`../../examples/demo-account/${file}`, import.meta.url).pathname;
@@ -353,6 +355,25 @@ describe('CLI: audit offline', () => {
     expect(badRegion.err()).toContain('--region must be a region name');
   });
 
+  it.each([
+    ['--fail-on', 'toString'],
+    ['--fail-on', '__proto__'],
+    ['--min-severity', 'constructor'],
+    ['--min-severity', 'hasOwnProperty'],
+    ['--format', 'toString'],
+  ])('refuses %s %s: a property every object inherits is not a value', async (option, value) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, option, value], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toContain(`${option} must be one of`);
+    expect(io.out()).toBe('');
+  });
+
   it('exits 2 for an invalid suppressions file', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
     const file = join(directory, 'suppressions.json');
@@ -360,6 +381,216 @@ describe('CLI: audit offline', () => {
     const io = fakeIo();
     expect(await runCli([...offline, '--suppressions', file], io)).toBe(2);
     expect(io.err()).toContain('reason');
+  });
+
+  it.each([
+    [
+      { rule: 'admin-acess', reason: 'r' },
+      'suppressions[1].rule names no rule: "admin-acess" (did you mean admin-access?)',
+    ],
+    [
+      { rule: 'role-shared', reason: 'r', until: '2099-02-30' },
+      'suppressions[1].until must be a date YYYY-MM-DD, got "2099-02-30"',
+    ],
+  ])('exits 2 with one line naming the entry for the suppression %j', async (entry, message) => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const file = join(directory, 'suppressions.json');
+    writeFileSync(file, JSON.stringify({ suppressions: [{ rule: 'inline-policy', reason: 'r' }, entry] }));
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', '--suppressions', file], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${file}: invalid suppressions file: ${message}\n`);
+    expect(io.out()).toBe('');
+  });
+});
+
+describe('CLI: arguments checked against what exists', () => {
+  it.each([
+    [['--function', 'nope-*'], 'no function matches --function "nope-*"'],
+    [
+      ['--function', 'orders-api', '--function', 'nope-*', '--function', 'zz?'],
+      'no function matches --function "nope-*", "zz?"',
+    ],
+  ])('exits 2 when a --function glob matches nothing: %j', async (globs, problem) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', ...globs], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${problem}; see --help\n`);
+    expect(io.out()).toBe('');
+  });
+
+  it.each([
+    ['a missing directory', () => '/nonexistent/report.json', 'directory /nonexistent does not exist'],
+    ['a directory', () => mkdtempSync(join(tmpdir(), 'lra-cli-')), 'is a directory'],
+    [
+      'a file in place of its directory',
+      () => {
+        const file = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'file');
+        writeFileSync(file, '');
+        return join(file, 'report.json');
+      },
+      'is not a directory',
+    ],
+  ])('exits 2 for an --output in %s, offline', async (_case, output, reason) => {
+    // Prepare
+    const path = output();
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...offline, '--format', 'json', '--output', path], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(new RegExp(`^lambda-role-auditor: cannot write --output ${path}: .*\\n$`));
+    expect(io.err()).toContain(reason);
+  });
+
+  it('refuses an unwritable --output before a live audit starts', async () => {
+    // Prepare
+    const io = fakeIo();
+    let started = false;
+    const live = async () => {
+      started = true;
+      throw new Error('the live audit must not start');
+    };
+
+    // Act
+    const code = await runCli(
+      ['audit', '--region', 'us-east-1', '--format', 'json', '--output', '/nonexistent/report.json'],
+      io,
+      live,
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(started).toBe(false);
+    expect(io.err()).toBe(
+      'lambda-role-auditor: cannot write --output /nonexistent/report.json: directory /nonexistent does not exist\n',
+    );
+  });
+});
+
+describe('CLI: delivery failures never lose the report', () => {
+  const failure = 'Writing s3://gone/reports/123456789012/x.json failed: NoSuchBucket: no such bucket';
+  async function failingDelivery(): Promise<LiveRunner> {
+    const report = auditSnapshot(
+      await readOfflineSnapshot(demo('auth-details.json'), demo('functions.json')),
+    );
+    return {
+      audit: async () => ({ report }),
+      finish: async () => {
+        throw new Error(failure);
+      },
+    };
+  }
+  const live = ['audit', '--region', 'us-east-1', '--report-bucket', 'gone', '--format', 'json'];
+
+  it('prints the report, then names the failure and exits 3', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...live, '--fail-on', 'critical'], io, failingDelivery);
+
+    // Assess
+    expect(code).toBe(3);
+    const report = JSON.parse(io.out()) as AuditReport;
+    expect(report.findings.map((finding) => finding.ruleId)).toContain('admin-access');
+    expect(io.err()).toBe(`lambda-role-auditor: delivery failed: ${failure}\n`);
+  });
+
+  it('writes --output, then names the failure and exits 3', async () => {
+    // Prepare
+    const output = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'report.json');
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli([...live, '--output', output], io, failingDelivery);
+
+    // Assess
+    expect(code).toBe(3);
+    const report = JSON.parse(readFileSync(output, 'utf8')) as AuditReport;
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(io.err()).toBe(
+      `lambda-role-auditor: report written to ${output}\nlambda-role-auditor: delivery failed: ${failure}\n`,
+    );
+  });
+});
+
+describe('CLI: help and usage errors', () => {
+  it.each([[[]], [['--help']], [['-h']], [['help']]])('prints the usage for %j and exits 0', async (argv) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain('lambda-role-auditor audit [options]');
+    expect(io.out()).toContain('lambda-role-auditor rules');
+    expect(io.err()).toBe('');
+  });
+
+  it.each([
+    [['audit', '--help'], 'Usage: lambda-role-auditor audit [options]', '--fail-on SEV'],
+    [['audit', '-h'], 'Usage: lambda-role-auditor audit [options]', '--fail-on SEV'],
+    [['audit', '--formt', 'json', '--help'], 'Usage: lambda-role-auditor audit [options]', '--format'],
+    [['help', 'audit'], 'Usage: lambda-role-auditor audit [options]', '--suppressions FILE'],
+    [['rules', '--help'], 'Usage: lambda-role-auditor rules [--format', 'markdown'],
+    [['help', 'rules'], 'Usage: lambda-role-auditor rules [--format', 'markdown'],
+  ])('prints the help of the command for %j and exits 0', async (argv, usage, option) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toContain(usage);
+    expect(io.out()).toContain(option);
+    expect(io.err()).toBe('');
+  });
+
+  it.each([
+    [['audit', '--formt', 'json'], 'unknown option --formt (did you mean --format?)'],
+    [['audit', '--fail-no', 'high'], 'unknown option --fail-no (did you mean --fail-on?)'],
+    [['audit', '--colour'], 'unknown option --colour'],
+    [['audit', '-x'], 'unknown option -x'],
+    [['audit', '--format'], '--format needs a value'],
+    [['audit', '--format', '--output', 'x.json'], '--format needs a value'],
+    [['audit', '--no-color=yes'], '--no-color takes no value'],
+    [['audit', 'eu-west-1'], 'unexpected argument "eu-west-1"'],
+    [['audit', '--format', 'xml'], '--format must be one of table, text, json, markdown, got "xml"'],
+    [['audit', '--auth-details', 'a.json'], 'offline mode needs both --auth-details and --functions'],
+    [['audti'], 'unknown command "audti" (did you mean audit?)'],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['--verison'], 'unknown option --verison (did you mean --version?)'],
+    [['help', 'audti'], 'unknown command "audti" (did you mean audit?)'],
+    [['rules', '--fromat', 'json'], 'unknown option --fromat (did you mean --format?)'],
+    [['rules', '--format', 'xml'], '--format for rules must be table, json or markdown, got "xml"'],
+  ])('prints one line naming the problem for %j and exits 2', async (argv, problem) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`lambda-role-auditor: ${problem}; see --help\n`);
+    expect(io.out()).toBe('');
   });
 });
 

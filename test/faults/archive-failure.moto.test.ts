@@ -1,3 +1,4 @@
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import { ArchiveError } from '../../src/publish/archive.js';
@@ -117,11 +118,56 @@ describe('Fault: the report bucket fails', () => {
       const published = JSON.parse(message!.Body!) as AuditReport;
       expect(published.errors).toEqual([
         expect.objectContaining({
-          scope: 'account',
+          scope: 'config',
           arn: `s3://${SUPPRESSIONS_KEY}`,
-          code: 'InvalidSuppressions',
+          code: 'SuppressionsUnreadable',
         }),
       ]);
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reports an AccessDenied on the suppressions file instead of reading it as no file',
+    async () => {
+      // prepare: a file that mutes everything, which the auditor may not read
+      environment.proxy.clear();
+      await environment.direct.s3.send(
+        new PutObjectCommand({
+          Bucket: REPORT_BUCKET,
+          Key: 'config/suppressions.json',
+          Body: JSON.stringify({ suppressions: [{ reason: 'accepted for now' }] }),
+        }),
+      );
+      environment.proxy.setRules([
+        {
+          match: (request) => request.operation === 's3:GetObject' && request.target === SUPPRESSIONS_KEY,
+          fault: { kind: 'access-denied' },
+        },
+      ]);
+
+      try {
+        // act
+        const { summary } = await invoke(config());
+
+        // assess: silence would lift every suppression unnoticed; the report says why they are missing
+        expect(summary.published).toBe(true);
+        const [message] = await receiveAll(environment, queueUrl);
+        const published = JSON.parse(message!.Body!) as AuditReport;
+        expect(published.errors).toEqual([
+          {
+            scope: 'config',
+            arn: `s3://${SUPPRESSIONS_KEY}`,
+            code: 'SuppressionsUnreadable',
+            message: expect.stringContaining('AccessDenied'),
+          },
+        ]);
+        expect(published.findings.filter((finding) => finding.muted)).toEqual([]);
+      } finally {
+        await environment.direct.s3.send(
+          new DeleteObjectCommand({ Bucket: REPORT_BUCKET, Key: 'config/suppressions.json' }),
+        );
+      }
     },
     FAULT_TEST_TIMEOUT_MS,
   );

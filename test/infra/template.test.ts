@@ -73,6 +73,8 @@ function expectedGrants(
     const bucket = `arn:${partition}:s3:::${bucketName}`;
     grants['s3:GetObject'] = [`${bucket}/config/suppressions.json`, `${bucket}/reports/*`];
     grants['s3:PutObject'] = [`${bucket}/reports/*`];
+    // Without it S3 answers 403 for a missing suppressions file, which the auditor must not read as "none".
+    grants['s3:ListBucket'] = [bucket];
   }
   return grants;
 }

@@ -319,6 +319,8 @@ describe('Lambda handler', () => {
     [{ dryRun: 'yes' }, '"dryRun" must be true or false'],
     [{ regions: 'us-east-1' }, '"regions" must be a non-empty list'],
     [{ minSeverity: 'severe' }, '"minSeverity" must be one of'],
+    [{ minSeverity: 'hasOwnProperty' }, '"minSeverity" must be one of'],
+    [{ minSeverity: 'toString' }, '"minSeverity" must be one of'],
     [[1, 2], 'the event must be a JSON object'],
   ])('rejects the invalid event %j with a clear message', async (event, message) => {
     await expect(handler(event, context())).rejects.toThrow(message);
@@ -331,6 +333,10 @@ describe('Lambda handler', () => {
     [{ REGIONS: 'us-east-1,mars' }, 'REGIONS: must be "all" or a comma-separated list'],
     [{ PUBLISH_WHEN: 'sometimes' }, 'PUBLISH_WHEN: must be one of always, findings, changes'],
     [{ MIN_SEVERITY: 'urgent' }, 'MIN_SEVERITY: must be one of'],
+    [{ MIN_SEVERITY: 'toString' }, 'MIN_SEVERITY: must be one of'],
+    [{ MIN_SEVERITY: 'constructor' }, 'MIN_SEVERITY: must be one of'],
+    [{ PUBLISH_WHEN: 'toString' }, 'PUBLISH_WHEN: must be one of always, findings, changes'],
+    [{ COLLECTION: 'constructor' }, 'COLLECTION: must be one of auto, bulk, per-role'],
     [{ COLLECTION: 'fast' }, 'COLLECTION: must be one of auto, bulk, per-role'],
     [{ REPORT_BUCKET: 'Not_A_Bucket' }, 'REPORT_BUCKET: is not a valid bucket name'],
   ])('fails fast naming the variable for the environment %j', async (env, message) => {
@@ -370,6 +376,50 @@ describe('Lambda handler', () => {
     // assess
     await expect(invocation).rejects.toThrow(/Publishing the report/);
     expect(writtenKeys()).toEqual([expect.stringMatching(RUN_KEY), `reports/${account}/latest.json`]);
+  });
+
+  it('reports an invalid entry of the bucket suppressions file and still applies the others', async () => {
+    // Prepare
+    process.env.REPORT_BUCKET = 'audit-reports';
+    const suppressions = {
+      suppressions: [
+        { rule: 'admin-acess', reason: 'typo' },
+        { rule: 'secrets-in-environment', function: 'orders-api', reason: 'rotated, moving to SSM' },
+        { rule: 'admin-access', reason: 'impossible date', until: '2099-02-30' },
+      ],
+    };
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(GetObjectCommand, { Key: 'config/suppressions.json' }).resolves({
+      Body: { transformToString: async () => JSON.stringify(suppressions) },
+    } as never);
+    s3.on(PutObjectCommand).resolves({});
+
+    // Act
+    await handler(scheduledEvent, context());
+
+    // Assess
+    const report = publishedReport();
+    const location = 's3://audit-reports/config/suppressions.json';
+    expect(report.errors).toEqual([
+      {
+        scope: 'config',
+        arn: location,
+        code: 'InvalidSuppression',
+        message: 'suppressions[0].rule names no rule: "admin-acess" (did you mean admin-access?)',
+      },
+      {
+        scope: 'config',
+        arn: location,
+        code: 'InvalidSuppression',
+        message: 'suppressions[2].until must be a date YYYY-MM-DD, got "2099-02-30"',
+      },
+    ]);
+    const muted = report.findings.filter((finding) => finding.muted).map((finding) => finding.ruleId);
+    expect(muted).toEqual(['secrets-in-environment']);
+    // One bad entry mutes nothing and leaves the others in force: the run still saw everything.
+    expect(report.status).toBe('complete');
   });
 
   it('never logs or publishes environment variable values', async () => {

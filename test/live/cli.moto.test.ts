@@ -379,6 +379,34 @@ describe('lambda-role-auditor audit, live against moto', () => {
     }
   });
 
+  it('still prints the report when the report bucket does not exist, and exits 3 saying so', async () => {
+    // act
+    const run = await runCli([
+      'audit',
+      ...REGION_ARGUMENTS,
+      '--format',
+      'json',
+      '--fail-on',
+      'critical',
+      '--report-bucket',
+      'no-such-report-bucket',
+    ]);
+
+    // assess
+    expect(run.status).toBe(3);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.findings.map((finding) => finding.ruleId)).toContain('admin-access');
+    expect(report.location).toBeUndefined();
+    // Its suppressions could not be read either: the report says so rather than audit as if there were none.
+    expect(report.errors).toContainEqual(
+      expect.objectContaining({ scope: 'config', code: 'SuppressionsUnreadable' }),
+    );
+    expect(run.stderr).toMatch(
+      /^lambda-role-auditor: delivery failed: Writing s3:\/\/no-such-report-bucket\/reports\/.*NoSuchBucket.*\n$/m,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it.each<CollectionStrategy>(['bulk', 'per-role'])(
     'gives the same findings offline from a snapshot saved in %s mode',
     async (collection) => {
@@ -431,6 +459,38 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect((JSON.parse(failing.stdout) as AuditReport).summary.findings.critical).toBe(2);
     expect(passing.status, passing.stderr).toBe(0);
     expect((JSON.parse(passing.stdout) as AuditReport).findings).toEqual([]);
+  });
+
+  it('writes nothing on stderr for a clean run: no AWS SDK warning about the Node version', async () => {
+    // act
+    const run = await runCli(
+      ['audit', ...REGION_ARGUMENTS, '--format', 'json', '--function', 'live-clean'],
+      liveEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined }),
+    );
+
+    // assess
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('NodeVersionSupportWarning');
+    expect(run.stderr).toBe('');
+  });
+
+  it('exits 2 naming a --function glob that matches no listed function', async () => {
+    // act
+    const run = await runCli([
+      'audit',
+      ...REGION_ARGUMENTS,
+      '--format',
+      'json',
+      '--function',
+      'live-admin',
+      '--function',
+      'live-admn*',
+    ]);
+
+    // assess
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('lambda-role-auditor: no function matches --function "live-admn*"; see --help\n');
   });
 
   it('exits 2 with a clear message when no region is configured', async () => {

@@ -267,6 +267,23 @@ describe('readSuppressionsFile', () => {
     expect(raw).toBeUndefined();
   });
 
+  it.each([
+    ['AccessDenied', serviceError('AccessDenied', 403)],
+    ['NoSuchBucket', serviceError('NoSuchBucket', 404)],
+    ['ServiceUnavailable', serviceError('ServiceUnavailable', 503)],
+  ])('throws an ArchiveError for %s: only a missing key means there is no file', async (_name, failure) => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(failure);
+
+    // Act
+    const error = await readSuppressionsFile(s3(), BUCKET).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(ArchiveError);
+    expect((error as ArchiveError).location).toBe(`s3://${BUCKET}/config/suppressions.json`);
+    expect((error as ArchiveError).cause).toBe(failure);
+  });
+
   it('refuses a suppressions file that is not JSON rather than unmuting everything', async () => {
     // Prepare
     s3Mock.on(GetObjectCommand).resolves({ Body: body('suppressions: []') });
