@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../src/lambda/run.js';
 import { collectAndAudit, createLiveServices } from '../../src/live/pipeline.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { SEEDED_ROLES } from '../collect/seed.js';
 import { MOTO_ACCOUNT_ID } from '../support/moto.js';
 import {
   archivedReports,
@@ -49,7 +50,7 @@ afterAll(async () => {
 
 describe('Fault: the Lambda runs out of time during collection', () => {
   it(
-    'publishes a partial report naming the functions it could not audit',
+    'publishes a partial report naming the roles and functions it could not audit',
     async () => {
       // prepare: us-east-1's listing is slow while the remaining time shrinks three times faster than real time
       environment.proxy.clear();
@@ -66,37 +67,57 @@ describe('Fault: the Lambda runs out of time during collection', () => {
       const { summary, log } = await invoke(lambdaConfig({ reportBucket: REPORT_BUCKET }), {}, context);
 
       // assess: the roles named only by the late listing were never read
+      const lateRoles = [SEEDED_ROLES.admin, SEEDED_ROLES.ec2Trusted, SEEDED_ROLES.deleted];
       const notAudited = [
+        ...lateRoles,
         functionArn('payments-api'),
         `${functionArn('payments-api')}:1`,
         functionArn('legacy-worker'),
         functionArn('orphan'),
       ];
-      expect(summary.partial).toEqual({ reason: expect.stringMatching(/^time limit/), notAudited: 4 });
-      expect(summary.published).toBe(true);
+      expect(summary).toMatchObject({
+        status: 'partial',
+        partial: {
+          reason: expect.stringMatching(
+            /^3 of 4 roles of the account could not be read; time limit: collection stopped/,
+          ),
+          notAudited: notAudited.length,
+        },
+        published: true,
+        baseline: false,
+      });
       const messages = await receiveAll(environment, queueUrl);
       expect(messages).toHaveLength(1);
+      expect(messages[0]!.MessageAttributes?.status?.StringValue).toBe('partial');
       const published = JSON.parse(messages[0]!.Body!) as AuditReport;
+      expect(published.status).toBe('partial');
       expect(published.partial?.notAudited.sort()).toEqual(notAudited.sort());
       // orders-reader was read from the us-west-2 listing before the margin: its three functions are audited in full.
       const audited = (report: AuditReport) =>
-        report.findings.filter((finding) => finding.roleArn.endsWith(':role/orders-reader'));
+        report.findings.filter((finding) => finding.roleArn === SEEDED_ROLES.ordersReader);
       expect(audited(published).length).toBeGreaterThan(0);
       expect(findingKeys(audited(published))).toEqual(findingKeys(audited(clean)));
-      // The functions not audited say so; only what needs no role read (their own configuration) is checked.
-      const unaudited = published.findings.filter((finding) => notAudited.includes(finding.functionArn));
-      expect(unaudited.map((finding) => `${finding.ruleId} ${finding.functionArn}`).sort()).toEqual(
+      // The roles not read say so, once each; only what needs no role read (a function's own
+      // configuration) is checked for their functions.
+      const unaudited = published.findings.filter((finding) => lateRoles.includes(finding.roleArn));
+      expect(
+        unaudited
+          .map((finding) =>
+            finding.subject === 'role'
+              ? `${finding.ruleId} ${finding.roleArn} ${finding.functionCount}`
+              : `${finding.ruleId} ${finding.functionArn}`,
+          )
+          .sort(),
+      ).toEqual(
         [
-          `role-unreadable ${functionArn('legacy-worker')}`,
-          `role-unreadable ${functionArn('orphan')}`,
-          `role-unreadable ${functionArn('payments-api')}`,
+          `role-unreadable ${SEEDED_ROLES.admin} 1`,
+          `role-unreadable ${SEEDED_ROLES.ec2Trusted} 1`,
+          `role-unreadable ${SEEDED_ROLES.deleted} 1`,
           `secrets-in-environment ${functionArn('payments-api')}`,
         ].sort(),
       );
       expect(published.errors.map((error) => `${error.scope} ${error.code} ${error.arn}`).sort()).toEqual(
-        ['service-role/payments-admin', 'copied-from-ec2', 'deleted-later']
-          .map((role) => `role NotCollected arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${role}`)
-          .sort(),
+        lateRoles.map((role) => `role NotCollected ${role}`).sort(),
       );
       // Only the time limit stopped the run: the IAM reads of the late roles were never sent.
       const roleReads = environment.proxy
@@ -107,7 +128,10 @@ describe('Fault: the Lambda runs out of time during collection', () => {
       // A partial report is archived but does not become the baseline of the next run.
       const keys = (await archivedReports(environment)).map((object) => object.key);
       expect(keys).toEqual([published.location!.slice(`s3://${REPORT_BUCKET}/`.length)]);
-      expect(log.entries().find((entry) => entry.message === 'audit finished')).toMatchObject({ partial: 4 });
+      expect(log.entries().find((entry) => entry.message === 'audit finished')).toMatchObject({
+        status: 'partial',
+        partial: notAudited.length,
+      });
     },
     FAULT_TEST_TIMEOUT_MS,
   );
@@ -130,14 +154,25 @@ describe('Fault: the Lambda runs out of time during collection', () => {
       const { summary } = await invoke(lambdaConfig(), {}, context);
 
       // assess: the run ended (it did not wait for the hanging call) with everything else audited
-      expect(summary.partial).toEqual({ reason: expect.stringMatching(/^time limit/), notAudited: 1 });
+      expect(summary).toMatchObject({
+        status: 'partial',
+        partial: {
+          reason: expect.stringMatching(
+            /^1 of 4 roles of the account could not be read; time limit: collection stopped/,
+          ),
+          notAudited: 2,
+        },
+      });
       const messages = await receiveAll(environment, queueUrl);
       expect(messages).toHaveLength(1);
       const published = JSON.parse(messages[0]!.Body!) as AuditReport;
-      expect(published.partial?.notAudited).toEqual([functionArn('legacy-worker')]);
+      expect(published.partial?.notAudited).toEqual([SEEDED_ROLES.ec2Trusted, functionArn('legacy-worker')]);
       const others = (report: AuditReport) =>
-        report.findings.filter((finding) => finding.functionArn !== functionArn('legacy-worker'));
+        report.findings.filter((finding) => finding.roleArn !== SEEDED_ROLES.ec2Trusted);
       expect(findingKeys(others(published))).toEqual(findingKeys(others(clean)));
+      expect(published.findings.filter((finding) => finding.roleArn === SEEDED_ROLES.ec2Trusted)).toEqual([
+        expect.objectContaining({ subject: 'role', ruleId: 'role-unreadable', functionCount: 1 }),
+      ]);
       expect(environment.proxy.stats()['iam:GetRole']?.faults.latency).toBe(1);
     },
     FAULT_TEST_TIMEOUT_MS,
