@@ -11,6 +11,7 @@ import {
   findingKeys,
   invoke,
   lambdaConfig,
+  latestReport,
   REPORT_BUCKET,
   startFaultEnvironment,
   topicWithQueue,
@@ -43,7 +44,7 @@ afterAll(async () => {
 
 describe('Fault: one role cannot be read', () => {
   it(
-    'reports role-unreadable and an error for that function and audits every other function (per-role)',
+    'reports role-unreadable once for that role, an error and a partial run, and audits every other role (per-role)',
     async () => {
       // prepare: every read of that one role is denied, as an explicit Deny on its ARN would do
       environment.proxy.clear();
@@ -59,10 +60,25 @@ describe('Fault: one role cannot be read', () => {
 
       // assess
       const denied = report.findings.filter((finding) => finding.roleArn === DENIED_ROLE);
-      expect(denied.map((finding) => [finding.ruleId, finding.functionArn])).toEqual([
-        ['role-unreadable', DENIED_FUNCTION],
+      expect(denied).toEqual([
+        expect.objectContaining({
+          subject: 'role',
+          ruleId: 'role-unreadable',
+          severity: 'info',
+          functionCount: 1,
+        }),
       ]);
-      expect(denied[0]!.evidence[0]!.detail).toMatch(/^AccessDenied: /);
+      expect(denied[0]!.evidence).toEqual([
+        { resources: [DENIED_ROLE], detail: expect.stringMatching(/^AccessDenied: /) },
+      ]);
+      expect(report.roles.find((role) => role.roleArn === DENIED_ROLE)?.functions).toEqual([DENIED_FUNCTION]);
+      // A role of the account that could not be read is a blind spot: the run is partial and says which.
+      expect(report.status).toBe('partial');
+      expect(report.partial).toEqual({
+        reason: '1 of 4 roles of the account could not be read',
+        notAudited: [DENIED_ROLE],
+      });
+      expect((await latestReport(environment))?.location).toBe(clean.location);
       expect(report.errors).toEqual([
         expect.objectContaining({ scope: 'role', arn: DENIED_ROLE, code: 'AccessDenied' }),
       ]);
@@ -109,6 +125,8 @@ describe('Fault: one role cannot be read', () => {
       expect(
         report.findings.filter((finding) => finding.roleArn === DENIED_ROLE).map((finding) => finding.ruleId),
       ).toEqual(['role-unreadable']);
+      expect(report.status).toBe('partial');
+      expect(report.partial?.notAudited).toEqual([DENIED_ROLE]);
       expect(findingKeys(otherFunctions(report.findings))).toEqual(
         findingKeys(otherFunctions(clean.findings)),
       );
@@ -137,6 +155,9 @@ describe('Fault: one role cannot be read', () => {
       // assess
       expect(findingKeys(report.findings)).toEqual(findingKeys(clean.findings));
       expect(report.errors).toEqual([]);
+      // Complete and full: this run is the new baseline.
+      expect(report.status).toBe('complete');
+      expect((await latestReport(environment))?.location).toBe(report.location);
       expect(environment.proxy.faultCount()).toBe(0);
       expect(environment.proxy.stats()['iam:GetRole']).toBeUndefined();
     },
