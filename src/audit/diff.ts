@@ -224,7 +224,6 @@ function coverage(current: AuditReport): (finding: PreviousFinding) => boolean {
     if (wholeAccount) return true;
     if (notAudited.has(arn) || notAudited.has(finding.functionArn ?? '')) return false;
     if (finding.region && !regions.has(finding.region)) return false;
-    if (notAudited.has(`region ${finding.region}`)) return false;
     if (globs && !globs.some((glob) => matchesWildcard(glob, finding.functionName ?? ''))) return false;
     // A partial run proves it looked at a function only by listing it.
     return current.status === 'complete' || roleNow !== undefined;

@@ -189,19 +189,25 @@ export function subjectOf(report: AuditReport, plan: readonly PlanRole[] = planR
     .map((severity) => `${bySeverity[severity]} ${severity}`)
     .join(', ');
   const roles =
-    plan.length === 0 ? 'nothing to fix' : `${plan.length} role${plan.length === 1 ? '' : 's'} to fix`;
+    plan.length === 0
+      ? report.status === 'complete'
+        ? 'nothing to fix'
+        : 'nothing found in what was read'
+      : `${plan.length} role${plan.length === 1 ? '' : 's'} to fix`;
   const summary = report.summary;
   const counters = [
     (summary?.new ?? 0) > 0 ? `${summary.new} new` : '',
     (summary?.resolved ?? 0) > 0 ? `${summary.resolved} fixed` : '',
   ].filter(Boolean);
+  const detailed = `${roles}${breakdown ? ` (${breakdown})` : ''}`;
+  // What changed since the last run matters more than the breakdown by severity: it goes last.
   const variants =
     report.status === 'failed'
       ? [status]
       : [
-          [status, `${roles}${breakdown ? ` (${breakdown})` : ''}`, ...counters],
-          [status, `${roles}${breakdown ? ` (${breakdown})` : ''}`],
+          [status, detailed, ...counters],
           [status, roles, ...counters],
+          [status, roles, counters[0] ?? ''],
           [status, roles],
         ].map((parts) => parts.filter(Boolean).join(', '));
   let tail = '';

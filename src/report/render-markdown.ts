@@ -11,6 +11,7 @@ import {
   hasHistory,
   hasText,
   partialNotice,
+  pluralize,
   severityLabel,
   statusLabel,
   summaryLine,
@@ -102,7 +103,7 @@ export function renderMarkdown(report: AuditReport): string {
     out.push('## Details', '');
     for (const role of plan) {
       out.push(
-        `### Role ${escapeText(role.roleName)} (${formatCount(role.functionCount)} functions)`,
+        `### Role ${escapeText(role.roleName)} (${pluralize(role.functionCount, 'function')})`,
         '',
         `Role: ${code(role.roleArn || '(unknown role)')}`,
         '',
@@ -220,7 +221,7 @@ function tableRow(cells: readonly string[]): string {
 function findingRow(finding: Finding, last: string): string {
   const subject =
     finding.subject === 'role'
-      ? `role ${escapeText(roleNameFromArn(finding.roleArn))} (${formatCount(finding.functionCount)} functions)`
+      ? `role ${escapeText(roleNameFromArn(finding.roleArn))} (${pluralize(finding.functionCount, 'function')})`
       : `${escapeText(functionLabel(finding))} (${escapeText(finding.region)})`;
   return tableRow([
     escapeText(severityLabel(finding)),

@@ -124,8 +124,8 @@ export function renderDigest(
     section('Fix first');
     detailed.forEach((role, index) => {
       out.push('');
-      line(`${index + 1}. ${role.severity.toUpperCase()} ${role.roleName}${role.isNew ? ' NEW' : ''}`);
-      push(`${functionsPhrase(role)}: ${previewNames(role.functionNames, role.functionCount)}`, 3, 5);
+      line(`${index + 1}. ${role.severity.toUpperCase()}${role.isNew ? ' NEW' : ''} ${role.roleName}`);
+      push(`${functionsPhrase(role)}: ${previewNames(affectedNames(role), role.affected)}`, 3, 5);
       // The role's problems, most severe first: its own findings, then its functions' by rule.
       const problems = [
         ...role.roleFindings.map((finding) => ({
@@ -275,6 +275,17 @@ function lastSegment(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** The names of the functions the role's worst problem affects: all of them for a role finding. */
+function affectedNames(role: PlanRole): string[] {
+  if (role.affected === role.functionCount) return role.functionNames;
+  const names = new Set<string>();
+  for (const rule of role.functionFindings) {
+    if (rule.severity !== role.severity) continue;
+    for (const finding of rule.findings) names.add(finding.functionName);
+  }
+  return [...names];
+}
+
 /** `352 functions` or `3 of 352 functions`, as many as the role's worst problem affects. */
 function functionsPhrase(role: PlanRole): string {
   if (role.affected === role.functionCount) return pluralize(role.functionCount, 'function');
@@ -294,7 +305,7 @@ function compactRole(role: PlanRole): string {
     ...role.roleFindings.map((finding) => finding.ruleId),
     ...role.functionFindings.map((rule) => rule.ruleId),
   ];
-  return `${role.severity} ${role.roleName}${role.isNew ? ' NEW' : ''} (${formatCount(role.functionCount)} fn): ${previewList([...new Set(rules)], 3)}`;
+  return `${role.severity}${role.isNew ? ' NEW' : ''} ${role.roleName} (${formatCount(role.functionCount)} fn): ${previewList([...new Set(rules)], 3)}`;
 }
 
 function countBySeverity(roles: readonly PlanRole[]): string[] {
