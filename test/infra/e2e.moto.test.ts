@@ -3,9 +3,14 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import { type FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +30,7 @@ import {
 } from '../../scripts/demo-live.js';
 import { type DeployResult, deploy } from '../../scripts/deploy.js';
 import type { InvocationSummary } from '../../src/lambda/run.js';
+import type { AuditReport } from '../../src/model/report.js';
 import { createTinyFunction } from '../support/functions.js';
 import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 
@@ -32,6 +38,9 @@ const region = 'us-east-1';
 const stackName = 'e2e';
 const auditorName = `${stackName}-auditor`;
 const badFunctionName = 'e2e-payments-admin';
+/** Configured next to the stack's own region: a console event naming only one of them is a scoped run. */
+const westRegion = 'us-west-2';
+const westFunctionName = 'e2e-west-reporter';
 const administratorAccess = 'arn:aws:iam::aws:policy/AdministratorAccess';
 /** Seeded into the bad function's environment: it must never appear in a log line or the report. */
 const seededSecretValue = 'e2e-fake-secret-value-never-published';
@@ -149,9 +158,10 @@ function isReadOnly(call: RecordedCall): boolean {
  *   by the requests recorded here.
  * - Lambda's LoggingConfig is not returned, so the log group falls back to /aws/lambda/<name>, which is
  *   the name the template gives it anyway.
- * - AWS::SNS::Subscription is not created (no email subscription), only the `sqs` key of a JSON message
- *   reaches SQS (the `email` digest is covered by test/publish), KMS does not check that the role may use
- *   the topic key, and neither the TLS-only policies nor the error alarm are exercised.
+ * - AWS::SNS::Subscription is not created (no email subscription), only the `default` key of a JSON
+ *   message (the JSON report) reaches SQS (the `email` digest is covered by test/publish), KMS does not
+ *   check that the role may use the topic key, and neither the TLS-only policies nor the error alarm
+ *   are exercised.
  * - The schedule never fires (functions do not run without Docker): the test invokes the built handler
  *   in this process with the event EventBridge would send.
  */
@@ -164,6 +174,7 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
   let deployment: DeployResult;
   let auditor: FunctionConfiguration;
   let badRoleArn: string;
+  let westRoleArn: string;
   let queueUrl: string;
   const config = () => ({ endpoint: moto.endpoint, region, credentials: TEST_CREDENTIALS });
 
@@ -193,7 +204,7 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
     deployment = await deploy(
       {
         stackName,
-        parameters: { Schedule: 'cron(30 2 * * ? *)' },
+        parameters: { Schedule: 'cron(30 2 * * ? *)', Regions: `${region},${westRegion}` },
         codeBucket: undefined,
         zipPath: build.zipPath,
         templatePath: path.resolve('infra/template.yaml'),
@@ -231,6 +242,33 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       role: badRoleArn,
       runtime: 'nodejs22.x',
       variables: { API_TOKEN: seededSecretValue },
+    });
+    // In the other region: a role with s3:* on * and no log permissions (a role and a function finding).
+    const { Role: westRole } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'e2e-west-role',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    westRoleArn = westRole!.Arn!;
+    const { Policy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'e2e-s3-all',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'e2e-west-role', PolicyArn: Policy!.Arn! }));
+    await createTinyFunction(new LambdaClient({ ...config(), region: westRegion }), {
+      name: westFunctionName,
+      role: westRoleArn,
     });
   }, 120_000);
 
@@ -291,36 +329,68 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       // assess
       expect(result).toMatchObject({
         account: MOTO_ACCOUNT_ID,
-        regions: [region],
+        status: 'complete',
+        regions: [region, westRegion],
         trigger: 'schedule',
         dryRun: false,
-        functions: 2,
+        functions: 3,
+        roles: 3,
+        findings: { critical: 1, high: 3, medium: 0, low: 1, info: 0 },
         published: true,
+        baseline: true,
         errors: 0,
       });
+      // The roles to fix first, as the console shows them.
+      expect(result.top).toEqual([
+        {
+          severity: 'critical',
+          role: 'e2e-payments-admin-role',
+          functions: 1,
+          rules: ['admin-access', 'secrets-in-environment'],
+          new: false,
+        },
+        {
+          severity: 'high',
+          role: 'e2e-west-role',
+          functions: 1,
+          rules: ['service-wildcard', 'logging-missing', 'log-group-create-missing'],
+          new: false,
+        },
+      ]);
       expect(result.location).toMatch(new RegExp(`^s3://${bucket}/reports/${MOTO_ACCOUNT_ID}/`));
       expect(archived.ContentLength).toBeGreaterThan(0);
     });
 
-    it('delivers the report to the SQS subscriber with the admin-access finding of the bad function', () => {
+    it('delivers the report to the SQS subscriber with the admin-access finding of the bad role, once', () => {
       // prepare
       const [message] = received;
 
       // act
-      const adminFindings = message?.report.findings.filter(
-        (finding) => finding.functionName === badFunctionName && finding.ruleId === 'admin-access',
-      );
+      const adminFindings = message?.report.findings.filter((finding) => finding.ruleId === 'admin-access');
 
       // assess
       expect(received).toHaveLength(1);
-      expect(message?.subject).toMatch(/^lambda-role-auditor 123456789012: 1 critical/);
-      expect(message?.attributes).toMatchObject({ severity: 'critical', account: MOTO_ACCOUNT_ID });
+      expect(message?.subject).toBe(
+        `lambda-role-auditor ${MOTO_ACCOUNT_ID}: 2 roles to fix (1 critical, 1 high)`,
+      );
+      expect(message?.attributes).toEqual({
+        status: 'complete',
+        severity: 'critical',
+        findings: '5',
+        new: '5',
+        account: MOTO_ACCOUNT_ID,
+      });
       expect(adminFindings).toEqual([
         expect.objectContaining({
+          subject: 'role',
           severity: 'critical',
           roleArn: badRoleArn,
+          functionCount: 1,
           evidence: [expect.objectContaining({ policy: administratorAccess })],
         }),
+      ]);
+      expect(message?.report.roles.find((role) => role.roleArn === badRoleArn)?.functions).toEqual([
+        `arn:aws:lambda:${region}:${MOTO_ACCOUNT_ID}:function:${badFunctionName}`,
       ]);
       expect(message?.report.summary.functions).toBe(result.functions);
     });
@@ -331,14 +401,19 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
 
       // act
       const own = report?.findings.filter(
-        (finding) => finding.functionName === auditorName || finding.roleArn === auditor.Role,
+        (finding) =>
+          finding.roleArn === auditor.Role ||
+          (finding.subject === 'function' && finding.functionName === auditorName),
       );
 
       // assess
-      expect(report?.summary.functions).toBe(2);
+      expect(report?.roles.find((role) => role.roleArn === auditor.Role)?.functions).toEqual([
+        auditor.FunctionArn,
+      ]);
+      expect(report?.summary.functions).toBe(3);
       expect(report?.errors).toEqual([]);
       expect(own).toEqual([]);
-      expect(result.top.map((finding) => finding.functionName)).not.toContain(auditorName);
+      expect(result.top.map((role) => role.role)).not.toContain(auditor.Role?.split('/').pop());
     });
 
     it('never logs or publishes the value of an audited environment variable', () => {
@@ -391,6 +466,132 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
         },
         { service: 'sns', operation: 'Publish', resource: deployment.outputs.TopicArn },
       ]);
+    });
+  });
+
+  describe('scoped console runs between two scheduled runs, against one bucket', () => {
+    const runs: InvocationSummary[] = [];
+    /** Where latest.json pointed before the first run of the sequence and after each run. */
+    const baselines: Array<string | undefined> = [];
+    let reports: AuditReport[];
+    let keys: string[];
+
+    /** The object of the stack bucket at an `s3://` location, parsed. */
+    async function archivedReport(location: string | undefined): Promise<AuditReport> {
+      const bucket = deployment.outputs.ReportBucketName!;
+      const s3 = new S3Client({ ...config(), forcePathStyle: true });
+      try {
+        const { Body } = await s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: location?.replace(`s3://${bucket}/`, '') }),
+        );
+        return JSON.parse((await Body?.transformToString('utf-8')) ?? '') as AuditReport;
+      } finally {
+        s3.destroy();
+      }
+    }
+
+    beforeAll(async () => {
+      const latest = () =>
+        archivedReport(`s3://${deployment.outputs.ReportBucketName}/reports/${MOTO_ACCOUNT_ID}/latest.json`);
+      const rule = await describeScheduleRule(
+        access,
+        await stackResourceId(access, stackName, 'ScheduleRule'),
+      );
+      baselines.push((await latest()).location);
+      for (const event of [{ functions: ['e2e-pay*'] }, { regions: [region] }, scheduledEvent(rule.Arn)]) {
+        runs.push((await invoke(event)).result);
+        baselines.push((await latest()).location);
+      }
+      reports = await Promise.all(runs.map((run) => archivedReport(run.location)));
+      const s3 = new S3Client({ ...config(), forcePathStyle: true });
+      const listing = await s3.send(
+        new ListObjectsV2Command({ Bucket: deployment.outputs.ReportBucketName, Prefix: 'reports/' }),
+      );
+      s3.destroy();
+      keys = (listing.Contents ?? []).map((object) => object.Key!);
+    }, 120_000);
+
+    it('audits only the matching functions for a console event with function globs, and compares only them', () => {
+      // act
+      const [byName] = runs;
+
+      // assess
+      expect(byName).toMatchObject({
+        trigger: 'console',
+        status: 'complete',
+        functions: 1,
+        findings: { critical: 1, high: 1, medium: 0, low: 0, info: 0 },
+        new: 0,
+        resolved: 0,
+        published: true,
+        baseline: false,
+      });
+      expect(reports[0]?.scope).toEqual({
+        regions: [region, westRegion],
+        functions: ['e2e-pay*'],
+        minSeverity: null,
+        full: false,
+      });
+      expect(reports[0]?.resolved).toEqual([]);
+    });
+
+    it('audits one configured region for a console event naming it, and compares only that region', () => {
+      // act
+      const [, oneRegion] = runs;
+
+      // assess: the other region's role and function findings are out of scope, not resolved
+      expect(oneRegion).toMatchObject({
+        trigger: 'console',
+        status: 'complete',
+        regions: [region],
+        functions: 2,
+        findings: { critical: 1, high: 1, medium: 0, low: 0, info: 0 },
+        new: 0,
+        resolved: 0,
+        baseline: false,
+      });
+      expect(reports[1]?.scope).toEqual({
+        regions: [region],
+        functions: null,
+        minSeverity: null,
+        full: false,
+      });
+      expect(reports[1]?.roles.map((role) => role.roleArn)).not.toContain(westRoleArn);
+    });
+
+    it('finds nothing new or resolved in the scheduled run after the scoped ones', () => {
+      // act
+      const [, , scheduled] = runs;
+
+      // assess
+      expect(scheduled).toMatchObject({
+        trigger: 'schedule',
+        status: 'complete',
+        functions: 3,
+        findings: { critical: 1, high: 3, medium: 0, low: 1, info: 0 },
+        new: 0,
+        resolved: 0,
+        baseline: true,
+      });
+      expect(reports[2]?.findings.every((finding) => finding.status === 'unchanged')).toBe(true);
+    });
+
+    it('archives every run under its own key and lets only the complete full runs replace latest.json', () => {
+      // act
+      const locations = runs.map((run) => run.location);
+
+      // assess
+      const bucket = deployment.outputs.ReportBucketName!;
+      const [firstBaseline] = baselines;
+      expect(firstBaseline).toMatch(new RegExp(`^s3://${bucket}/reports/${MOTO_ACCOUNT_ID}/`));
+      expect(new Set([firstBaseline, ...locations]).size).toBe(4);
+      expect(baselines).toEqual([firstBaseline, firstBaseline, firstBaseline, locations[2]]);
+      expect(keys.sort()).toEqual(
+        [
+          ...[firstBaseline, ...locations].map((location) => location!.replace(`s3://${bucket}/`, '')),
+          `reports/${MOTO_ACCOUNT_ID}/latest.json`,
+        ].sort(),
+      );
     });
   });
 
