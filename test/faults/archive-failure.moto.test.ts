@@ -10,6 +10,7 @@ import {
   type FaultEnvironment,
   invoke,
   lambdaConfig,
+  latestReport,
   REPORT_BUCKET,
   receiveAll,
   startFaultEnvironment,
@@ -108,6 +109,7 @@ describe('Fault: the report bucket fails', () => {
           fault: { kind: 'server-error', status: 503 },
         },
       ]);
+      const baselineBefore = (await latestReport(environment))?.location;
 
       // act
       const { summary } = await invoke(config());
@@ -123,6 +125,16 @@ describe('Fault: the report bucket fails', () => {
           code: 'SuppressionsUnreadable',
         }),
       ]);
+      // Findings that should have been muted may be reported: the run is partial and never the baseline.
+      expect(published.status).toBe('partial');
+      expect(published.partial).toEqual({
+        reason: 'the suppressions file could not be used',
+        notAudited: [`s3://${SUPPRESSIONS_KEY}`],
+      });
+      expect(message!.MessageAttributes?.status?.StringValue).toBe('partial');
+      expect(summary).toMatchObject({ status: 'partial', baseline: false });
+      expect(baselineBefore).toBeDefined();
+      expect((await latestReport(environment))?.location).toBe(baselineBefore);
     },
     FAULT_TEST_TIMEOUT_MS,
   );
@@ -188,6 +200,9 @@ describe('Fault: the report bucket fails', () => {
       expect(summary.published).toBe(true);
       expect(summary.location).toMatch(/^s3:\/\//);
       expect(environment.proxy.stats()['s3:PutObject']).toEqual({ requests: 4, faults: { throttle: 2 } });
+      // Both copies were written: this complete run is the new baseline.
+      expect(summary).toMatchObject({ status: 'complete', baseline: true });
+      expect((await latestReport(environment))?.location).toBe(summary.location);
       await receiveAll(environment, queueUrl);
     },
     FAULT_TEST_TIMEOUT_MS,

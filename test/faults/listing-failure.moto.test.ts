@@ -151,6 +151,7 @@ describe('Fault: no region can be listed', () => {
       expect(text.stdout).toContain('AUDIT FAILED: nothing could be audited, so this is NOT an all-clear.');
       expect(text.stdout).toContain(REASON);
       expect(text.stderr).toMatch(/report archived: s3:\/\/\S+ \(not a baseline: scoped or incomplete run\)/);
+      expect(text.stderr).toContain(`lambda-role-auditor: AUDIT FAILED: ${REASON}\n`);
       expect(json.code, json.stderr).toBe(3);
       expect(JSON.parse(json.stdout)).toMatchObject({
         status: 'failed',

@@ -87,6 +87,7 @@ describe('Fault: SNS publish fails', () => {
       expect(archived.length).toBe(archivedBefore + 2);
       const latest = archived.find((object) => object.key === `reports/${MOTO_ACCOUNT_ID}/latest.json`);
       const report = JSON.parse(latest!.body) as AuditReport;
+      expect(report.status).toBe('complete');
       expect(report.summary.functions).toBe(6);
       expect(report.findings.map((finding) => finding.ruleId)).toEqual(
         expect.arrayContaining(['trust-not-lambda', 'role-missing', 'secrets-in-environment']),
@@ -117,7 +118,7 @@ describe('Fault: SNS publish fails', () => {
       const summary = await handler(scheduledEvent, lambdaContext());
 
       // assess
-      expect(summary).toMatchObject({ published: true, functions: 6 });
+      expect(summary).toMatchObject({ status: 'complete', published: true, baseline: true, functions: 6 });
       expect(environment.proxy.stats()['sns:Publish']).toEqual({
         requests: 2,
         faults: { 'server-error': 1 },

@@ -56,6 +56,8 @@ describe('Fault: sustained throttling of IAM and Lambda', () => {
       expect(clean.findings.length).toBeGreaterThan(5);
       expect(findingKeys(report.findings)).toEqual(findingKeys(clean.findings));
       expect(report.errors).toEqual(clean.errors);
+      // Slower, never blind: the run is complete.
+      expect(report.status).toBe('complete');
       expect(report.partial).toBeUndefined();
       const injected = environment.proxy.faultCount('throttle');
       expect(environment.proxy.faultCount('throttle', 'iam:')).toBeGreaterThan(0);
@@ -85,6 +87,7 @@ describe('Fault: dropped connections', () => {
       const clean = cleanReports.get(collection)!;
       expect(findingKeys(report.findings)).toEqual(findingKeys(clean.findings));
       expect(report.errors).toEqual(clean.errors);
+      expect(report.status).toBe('complete');
       expect(summary.published).toBe(true);
       const dropped = environment.proxy.faultCount('drop');
       expect(dropped).toBeGreaterThan(0);
