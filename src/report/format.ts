@@ -166,14 +166,17 @@ export function hasHistory(report: AuditReport): boolean {
 }
 
 /** Describes the partial-run notice, naming the first few items that were not audited. */
-export function partialNotice(partial: NonNullable<AuditReport['partial']>): string {
+export function partialNotice(
+  partial: NonNullable<AuditReport['partial']>,
+  status: AuditReport['status'] = 'partial',
+): string {
   const notAudited = Array.isArray(partial.notAudited) ? partial.notAudited : [];
   const reason = hasText(partial.reason) ? partial.reason : 'the run stopped early';
   const missing =
     notAudited.length > 0
       ? ` Not audited (${notAudited.length}): ${previewList(notAudited, NOT_AUDITED_PREVIEW)}.`
       : '';
-  return `Partial report: ${reason}.${missing}`;
+  return `${status === 'failed' ? 'Audit failed' : 'Partial report'}: ${reason}.${missing}`;
 }
 
 /** Describes the truncation notice of a report trimmed to fit a message size limit: what was left out. */

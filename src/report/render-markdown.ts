@@ -50,7 +50,8 @@ export function renderMarkdown(report: AuditReport): string {
     '',
   );
 
-  if (report.partial) out.push(`> [!WARNING]`, `> ${escapeText(partialNotice(report.partial))}`, '');
+  if (report.partial)
+    out.push(`> [!WARNING]`, `> ${escapeText(partialNotice(report.partial, report.status))}`, '');
   if (report.truncated) out.push(`> [!WARNING]`, `> ${escapeText(truncatedNotice(report.truncated))}`, '');
 
   out.push('| Severity | Findings | Functions affected |', '| --- | ---: | ---: |');

@@ -169,7 +169,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   }
 
   if (report.partial || report.truncated) out.push('');
-  if (report.partial) push(partialNotice(report.partial), 'yellow');
+  if (report.partial) push(partialNotice(report.partial, report.status), 'yellow');
   if (report.truncated) push(truncatedNotice(report.truncated), 'yellow');
   if (hasText(report.location)) {
     out.push('');

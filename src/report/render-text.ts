@@ -96,10 +96,7 @@ export function renderDigest(
   const regions = report.scope?.regions ?? [];
   push(`lambda-role-auditor: account ${report.account} - ${statusLabel(report)}`);
   if (report.status === 'failed') {
-    push(
-      'AUDIT FAILED: nothing could be audited, so this is NOT an all-clear. ' +
-        (report.partial ? `${report.partial.reason}.` : ''),
-    );
+    push('AUDIT FAILED: nothing could be audited, so this is NOT an all-clear.');
   } else {
     const extras = changeSummary(report);
     push(`${fixSummary(report, plan)}${extras.length > 0 ? `; ${extras.join(', ')}` : ''}.`);
@@ -110,7 +107,7 @@ export function renderDigest(
       `${report.scope && !report.scope.full ? ` (scoped run${report.scope.functions ? `: functions ${report.scope.functions.join(', ')}` : ''})` : ''}` +
       `${report.scope?.minSeverity ? `; showing ${report.scope.minSeverity} and above` : ''}.`,
   );
-  if (report.status !== 'complete' && report.partial) push(partialNotice(report.partial));
+  if (report.status !== 'complete' && report.partial) push(partialNotice(report.partial, report.status));
   if (report.truncated) push(truncatedNotice(report.truncated));
 
   // Fix first: detailed blocks, then one line for every other critical and high role, then a few others.

@@ -390,9 +390,8 @@ describe('renderReport: text (the digest)', () => {
     // Assess
     expect(paragraph(lines, 'AUDIT FAILED')).toBe(
       'AUDIT FAILED: nothing could be audited, so this is NOT an all-clear. ' +
-        'ListFunctions failed in us-east-1, eu-west-1. Audited 0 functions and 0 roles in us-east-1, ' +
-        'eu-west-1 at 2026-07-08T02:00:13.512Z. Partial report: ListFunctions failed in us-east-1, ' +
-        'eu-west-1. Not audited (2): region us-east-1, region eu-west-1.',
+        'Audited 0 functions and 0 roles in us-east-1, eu-west-1 at 2026-07-08T02:00:13.512Z. ' +
+        'Audit failed: ListFunctions failed in us-east-1, eu-west-1. Not audited (2): region us-east-1, region eu-west-1.',
     );
     expect(headings(lines)).toEqual(['Errors (2)']);
   });
@@ -863,7 +862,8 @@ describe('renderReport: markdown', () => {
 
     // Assess
     expect(output.split('\n')[0]).toBe(`# lambda-role-auditor: account 123456789012 (${label})`);
-    expect(output).toContain(`> [!WARNING]\n> Partial report: ${report.partial!.reason}.`);
+    const notice = report.status === 'failed' ? 'Audit failed' : 'Partial report';
+    expect(output).toContain(`> [!WARNING]\n> ${notice}: ${report.partial!.reason}.`);
     expect(output).not.toMatch(/nothing to fix/i);
   });
 
