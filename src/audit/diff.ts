@@ -80,6 +80,11 @@ export function compareReports(current: AuditReport, previous: unknown): ReportC
       ...(problem === undefined ? {} : { problem }),
     };
   }
+  // A run that lists fewer regions than its baseline did is scoped to them, whatever its command line.
+  const baselineRegions = regionsOf(previous as PlainObject);
+  if (current.scope.full && baselineRegions.some((region) => !current.scope.regions.includes(region))) {
+    current = { ...current, scope: { ...current.scope, full: false } };
+  }
   const baseline = previousFindings(previous as PlainObject);
   const previousIds = new Set(baseline.map((finding) => finding.id));
   const currentIds = new Set(current.findings.map((finding) => finding.id));
@@ -149,6 +154,15 @@ function withoutHistory(current: AuditReport): AuditReport {
     summary,
     findings: current.findings.map(({ status: _status, ...finding }) => finding as Finding),
   };
+}
+
+/** The regions a baseline covered: `scope.regions` (schemaVersion 2) or `regions` (schemaVersion 1). */
+function regionsOf(previous: PlainObject): string[] {
+  const scope = isPlainObject(previous.scope) ? previous.scope : undefined;
+  const regions = scope ? scope.regions : previous.regions;
+  return Array.isArray(regions)
+    ? regions.filter((region): region is string => typeof region === 'string')
+    : [];
 }
 
 /**

@@ -1,8 +1,12 @@
 import type { RunStatus } from '../model/report.js';
 import type { AuditError } from '../model/snapshot.js';
 
-/** Role read failures that are findings about the role, not blind spots of the run. */
-const NOT_BLIND = new Set(['NoSuchEntity', 'CrossAccount', 'InvalidRoleArn']);
+/**
+ * Role read failures that are findings about the role, not blind spots of the run; and roles the
+ * deadline left unread, which the collection's own stop notice reports (a deadline makes a run partial,
+ * never failed).
+ */
+const NOT_BLIND = new Set(['NoSuchEntity', 'CrossAccount', 'InvalidRoleArn', 'NotCollected']);
 
 /** A configuration error about one suppression entry: that entry mutes nothing, the others still apply. */
 const ONE_SUPPRESSION = 'InvalidSuppression';

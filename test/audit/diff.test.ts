@@ -405,6 +405,23 @@ describe('compareReports', () => {
       ).toHaveLength(2);
       expect(resolvedIds(report)).toEqual([findingOf(previous, 'secrets-in-environment', 'csv-importer').id]);
     });
+
+    it('is scoped when it lists fewer regions than its baseline, even without being told (a CLI --region)', () => {
+      // Prepare: a run of us-east-1 only that does not know it is narrower than the baseline
+      const previous = demoReport();
+      const current = auditDemo(
+        combine(edits.onlyRegion('us-east-1'), edits.secretRemovedFrom('csv-importer')),
+      );
+      expect(current.scope.full).toBe(true);
+
+      // Act
+      const report = diffReports(current, previous);
+
+      // Assess
+      expect(report.scope.full).toBe(false);
+      expect(isBaseline(report)).toBe(false);
+      expect(resolvedIds(report)).toEqual([findingOf(previous, 'secrets-in-environment', 'csv-importer').id]);
+    });
   });
 
   describe('a partial run', () => {
