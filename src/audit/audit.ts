@@ -326,7 +326,7 @@ class Auditor {
       message: hit.message,
       // A role's hits are frozen and shared by the findings of all its functions.
       evidence: hit.evidence,
-      remediation: meta.remediation,
+      remediation: hit.remediation ?? meta.remediation,
       conditional,
       muted: null,
     };
