@@ -173,6 +173,6 @@ export function eventSourceOnly(
   });
   return {
     severity: 'low',
-    remediation: `AWS's event-source policy grants these actions on "*"; ${parts.join('; ')}.`,
+    remediation: `AWS's event-source policy grants these actions on "*"; ${parts.join('; ')} (with AWSLambdaBasicExecutionRole for the logs).`,
   };
 }
