@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { methodsTable, withMethodsTable } from '../../scripts/escalation-methods-table.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { defaultCatalog } from '../../src/policy/catalog.js';
 import {
@@ -70,6 +72,13 @@ describe('Escalation method catalog', () => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const method of ESCALATION_METHODS)
       expect(new Set(lower(method.actions)).size).toBe(method.actions.length);
+  });
+
+  it('is the table of methods in the README, row for row (npm run methods-table)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(methodsTable());
+    expect(withMethodsTable(readme)).toBe(readme);
+    expect(methodsTable().split('\n')).toHaveLength(ESCALATION_METHODS.length + 2);
   });
 
   it('gives targets only for actions that methods without iam:PassRole use', () => {
