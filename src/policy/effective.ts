@@ -49,6 +49,8 @@ class CompiledStatement {
   readonly unrestricted: boolean;
   /** `Resource` lists `*`: the statement covers any resource whatever its ARN. */
   readonly everyResource: boolean;
+  /** A `Resource` pattern with a wildcard, or `NotResource`: it covers resources of a name one can choose. */
+  readonly choosableResource: boolean;
   readonly conditional: boolean;
   /** Actions of known services that the catalog does not know (typos, or newer than the catalog). */
   readonly unknownActions: readonly UnknownAction[];
@@ -105,6 +107,9 @@ class CompiledStatement {
       statement.notResources !== null ||
       (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
     this.everyResource = statement.notResources === null && (statement.resources ?? []).includes('*');
+    this.choosableResource =
+      statement.notResources !== null ||
+      (statement.resources ?? []).some((resource) => hasWildcard(resource));
     const unknown = unknownActionsIn(statement, catalog);
     this.unknownActions = unknown.ofKnownServices;
     this.uncataloguedServiceActions = unknown.ofUnknownServices;
@@ -658,8 +663,9 @@ export class EffectivePermissions {
   }
 
   /**
-   * The grant of an action where a question names the resource: on unrestricted resources, on some
-   * resource (`any`: an action that creates what it names), or on one concrete ARN. `context` holds
+   * The grant of an action where a question names the resource: on unrestricted resources, on a
+   * resource whose name the caller can choose (`any`: a `Resource` pattern with a wildcard or a
+   * `NotResource`, as an action that creates what it names needs), or on one concrete ARN. `context` holds
    * the request keys that are known (such as `iam:passedtoservice`): a statement whose condition
    * fails on them does not count, one whose condition holds on them counts as unconditional, and a
    * Deny counts when its condition holds. Without a context this is {@link grantOnUnrestricted} /
@@ -693,7 +699,8 @@ export class EffectivePermissions {
     const target = resource === 'unrestricted' || resource === 'any' ? undefined : new ArnToMatch(resource);
     const pool = (index: StatementIndex) =>
       resource === 'unrestricted' ? index.unrestrictedForService(service) : index.forService(service);
-    const covers = (compiled: CompiledStatement) => !target || compiled.coversResource(target);
+    const covers = (compiled: CompiledStatement) =>
+      target ? compiled.coversResource(target) : resource === 'unrestricted' || compiled.choosableResource;
     let statements: Statement[] | undefined;
     let unconditional = false;
     for (const compiled of pool(this.allow)) {

@@ -357,6 +357,17 @@ describe('Rule: privilege-escalation on escalation-capable resources', () => {
       ],
     ],
     [
+      'iam:PassRole and lambda:CreateFunction on "*" with lambda:InvokeFunction on one named function only',
+      [
+        allowOnStar(['iam:PassRole', 'lambda:CreateFunction']),
+        {
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:nightly-report`,
+        },
+      ],
+    ],
+    [
       'iam:PassRole and ecs:CreateService without a task definition action',
       [allowOnStar(['iam:PassRole', 'ecs:CreateService', 'ecs:CreateCluster'])],
     ],
