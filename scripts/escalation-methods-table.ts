@@ -16,7 +16,12 @@ function sourceCell(source: MethodSource): string {
   return source.catalog === 'rhino' ? `${name} ${source.ref}` : `${name} \`${source.ref}\``;
 }
 
-/** The markdown table: one row per method, with its actions and the catalogs that list it. */
+/**
+ * The markdown table: one row per method, with its actions and the catalogs that list it.
+ *
+ * @example
+ * methodsTable().split('\n')[0]; // '| method | actions (all needed) | how it escalates | listed by |'
+ */
 export function methodsTable(): string {
   const rows = ESCALATION_METHODS.map((method) => {
     const actions = method.actions.map((action) => `\`${action}\``).join(' + ');
@@ -32,7 +37,12 @@ export function methodsTable(): string {
   ].join('\n');
 }
 
-/** The README with the table between the markers replaced by the current one. */
+/**
+ * The README with the table between the markers replaced by the current one.
+ *
+ * @example
+ * writeFileSync('README.md', withMethodsTable(readFileSync('README.md', 'utf8')));
+ */
 export function withMethodsTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);

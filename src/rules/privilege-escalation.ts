@@ -26,7 +26,12 @@ const PREPARED = ESCALATION_METHODS.map((method) => ({
   services: [...new Set(method.actions.map((action) => action.slice(0, action.indexOf(':')).toLowerCase()))],
 }));
 
-/** How a method's sources read in evidence: `Rhino Security Labs #15, Prowler, pathfinding.cloud lambda-001`. */
+/**
+ * How a method's sources read in evidence: the catalogs, with Rhino's number and the path id.
+ *
+ * @example
+ * sourcesText(method); // 'Rhino Security Labs #15, Prowler, pathfinding.cloud lambda-001, Cloudsplaining'
+ */
 export function sourcesText(method: EscalationMethod): string {
   return method.sources
     .map((source) =>
