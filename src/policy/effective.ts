@@ -263,20 +263,6 @@ function unknownActionsIn(
   };
 }
 
-/** A short id per request context object: contexts are made once per role and asked about many times. */
-const contextIds = new WeakMap<RequestContext, string>();
-let nextContextId = 0;
-
-function contextId(context: RequestContext): string {
-  let id = contextIds.get(context);
-  if (id === undefined) {
-    nextContextId += 1;
-    id = String(nextContextId);
-    contextIds.set(context, id);
-  }
-  return id;
-}
-
 /** How a statement's condition turns out for a request of which `context` is known. */
 function conditionOutcome(
   compiled: CompiledStatement,
@@ -476,6 +462,9 @@ export class EffectivePermissions {
   private readonly memo = new Map<string, Grant | null>();
   private readonly serviceMemo = new Map<string, Grant | null>();
   private readonly whereMemo = new Map<string, Grant | null>();
+  /** A short id per request context asked about: a role makes its contexts once and asks many times. */
+  private readonly contextIds = new WeakMap<RequestContext, number>();
+  private nextContextId = 0;
   private readonly byAction = new Map<string, ActionStatements>();
   private everything: Grant | null | undefined;
   private unrestrictedCandidates: readonly string[] | undefined;
@@ -680,13 +669,24 @@ export class EffectivePermissions {
     context?: RequestContext,
   ): Grant | undefined {
     // The same questions come back for every role with this policy set (the probes of an account).
-    const memoKey = `${action}\n${resource}\n${context ? contextId(context) : ''}`;
+    const memoKey = `${action}\n${resource}\n${context ? this.contextId(context) : ''}`;
     const cached = this.whereMemo.get(memoKey);
     if (cached !== undefined) return cached ?? undefined;
     const grant = this.computeGrantWhere(action, resource, context);
     if (this.whereMemo.size >= 20_000) this.whereMemo.clear();
     this.whereMemo.set(memoKey, grant ?? null);
     return grant;
+  }
+
+  private contextId(context: RequestContext): number {
+    let id = this.contextIds.get(context);
+    if (id === undefined) {
+      // Ids only have to differ among the contexts of this instance; none is ever reused.
+      id = this.nextContextId;
+      this.nextContextId += 1;
+      this.contextIds.set(context, id);
+    }
+    return id;
   }
 
   private computeGrantWhere(
