@@ -1159,7 +1159,8 @@ export const ATTACHED_POLICY = '{attached-policy}';
  * pattern that names resources (`role/app-*`). `{region}` stands for any region (and each region a
  * policy names); `{partition}` and `{account}` are the audited role's.
  */
-const ANY_ROLE = 'arn:{partition}:iam::{account}:role/~';
+/** Every role of the account: where `iam:PassRole` must be allowed for a method with it. */
+export const ANY_ROLE = 'arn:{partition}:iam::{account}:role/~';
 const ANY_USER = 'arn:{partition}:iam::{account}:user/~';
 const ANY_GROUP = 'arn:{partition}:iam::{account}:group/~';
 const ANY_POLICY = 'arn:{partition}:iam::{account}:policy/~';

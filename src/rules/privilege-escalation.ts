@@ -8,6 +8,7 @@ import {
   ACTION_CONTEXTS,
   ACTION_TARGETS,
   ANY_RESOURCE,
+  ANY_ROLE,
   ATTACHED_POLICY,
   CATALOG_NAMES,
   ESCALATION_METHODS,
@@ -106,7 +107,7 @@ class RoleTargets {
   }
 }
 
-/** Merges grants, preferring the unconditional one where an action has several. */
+/** The better of two grants of one action: the unconditional one, else the first. */
 function better(current: Grant | undefined, next: Grant | undefined): Grant | undefined {
   if (!next) return current;
   if (!current) return next;
@@ -168,7 +169,7 @@ function passRoleGrant(
   for (const service of method.passedTo ?? []) {
     const [request] = targets.requestsFor(PASS_ROLE, { 'iam:passedtoservice': service });
     grant = better(grant, permissions.grantWhere(PASS_ROLE, 'unrestricted', request));
-    for (const arn of targets.resolve('arn:{partition}:iam::{account}:role/~')) {
+    for (const arn of targets.resolve(ANY_ROLE)) {
       grant = better(grant, permissions.grantWhere(PASS_ROLE, arn, request));
     }
     if (grant && !grant.conditional) return grant;
