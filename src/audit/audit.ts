@@ -231,7 +231,7 @@ class Auditor {
       functionCount,
       message: hit.message,
       evidence: hit.evidence,
-      remediation: meta.remediation,
+      remediation: hit.remediation ?? meta.remediation,
       conditional,
       muted: null,
     };
@@ -251,7 +251,7 @@ class Auditor {
       roleArn: fn.roleArn,
       message: hit.message,
       evidence: hit.evidence,
-      remediation: meta.remediation,
+      remediation: hit.remediation ?? meta.remediation,
       conditional,
       muted: null,
     };

@@ -1,5 +1,6 @@
 import { ArnToMatch, compileResourcePattern, isUnrestrictedResource, type ResourcePattern } from './arn.js';
 import type { ActionCatalog, CatalogAction } from './catalog.js';
+import { type ConditionOutcome, evaluateCondition, type RequestContext } from './condition.js';
 import type { ParsedPolicy, Statement } from './policy.js';
 import { hasWildcard, matchesWildcard } from './wildcard.js';
 
@@ -48,9 +49,13 @@ class CompiledStatement {
   readonly unrestricted: boolean;
   /** `Resource` lists `*`: the statement covers any resource whatever its ARN. */
   readonly everyResource: boolean;
+  /** A `Resource` pattern with a wildcard, or `NotResource`: it covers resources of a name one can choose. */
+  readonly choosableResource: boolean;
   readonly conditional: boolean;
-  /** Actions the catalog does not know. */
+  /** Actions of known services that the catalog does not know (typos, or newer than the catalog). */
   readonly unknownActions: readonly UnknownAction[];
+  /** Actions of services the catalog does not know at all (retired or newer): evaluated by pattern. */
+  readonly uncataloguedServiceActions: readonly UnknownAction[];
   /** `Resource` or `NotResource` patterns, prepared on first use. */
   private resourcePatterns: ResourcePattern[] | undefined;
   // Created only when the statement has entries of the kind: thousands of statements are compiled per run.
@@ -102,12 +107,33 @@ class CompiledStatement {
       statement.notResources !== null ||
       (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
     this.everyResource = statement.notResources === null && (statement.resources ?? []).includes('*');
-    this.unknownActions = unknownActionsIn(statement, catalog);
+    this.choosableResource =
+      statement.notResources !== null ||
+      (statement.resources ?? []).some((resource) => hasWildcard(resource));
+    const unknown = unknownActionsIn(statement, catalog);
+    this.unknownActions = unknown.ofKnownServices;
+    this.uncataloguedServiceActions = unknown.ofUnknownServices;
   }
 
   /** Whether the statement's actions match an action key; `service` is the key's prefix. */
   matchesAction(key: string, service: string = serviceOfKey(key)): boolean {
     return this.listed(key, service) !== this.negated;
+  }
+
+  /**
+   * Whether the statement matches an action through a wildcard pattern or as a `NotAction` exclusion
+   * list: a grant that would also cover actions AWS adds to the service later.
+   */
+  matchesActionByPattern(key: string, service: string = serviceOfKey(key)): boolean {
+    if (this.negated) return this.matchesAction(key, service);
+    const specific = this.patternsByService?.get(service);
+    if (specific) {
+      for (const pattern of specific) if (matchesWildcard(pattern, key)) return true;
+    }
+    if (this.anyServicePatterns) {
+      for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
+    }
+    return false;
   }
 
   private listed(key: string, service: string): boolean {
@@ -207,15 +233,43 @@ function compiledStatement(statement: Statement, catalog: ActionCatalog): Compil
 
 const NO_UNKNOWN_ACTIONS: readonly UnknownAction[] = Object.freeze([]);
 
-/** The actions of a statement that the catalog does not know (a typo, or a service newer than the catalog). */
-function unknownActionsIn(statement: Statement, catalog: ActionCatalog): readonly UnknownAction[] {
-  let unknown: UnknownAction[] | undefined;
+/**
+ * The actions of a statement that the catalog does not know: those of services it knows (a typo, or
+ * an action newer than the catalog) apart from those of services it does not know at all (a retired
+ * service, or one newer than the catalog), which are evaluated by their pattern.
+ */
+function unknownActionsIn(
+  statement: Statement,
+  catalog: ActionCatalog,
+): { ofKnownServices: readonly UnknownAction[]; ofUnknownServices: readonly UnknownAction[] } {
+  let ofKnownServices: UnknownAction[] | undefined;
+  let ofUnknownServices: UnknownAction[] | undefined;
   for (const action of statement.actions ?? statement.notActions ?? []) {
     if (action === '*' || catalog.knowsPattern(action)) continue;
-    unknown ??= [];
-    unknown.push({ policy: statement.policy, statement: statement.id, action });
+    const entry = { policy: statement.policy, statement: statement.id, action };
+    const separator = action.indexOf(':');
+    const prefix = separator < 0 ? '' : action.slice(0, separator);
+    if (prefix !== '' && !hasWildcard(prefix) && !catalog.hasService(prefix)) {
+      ofUnknownServices ??= [];
+      ofUnknownServices.push(entry);
+    } else {
+      ofKnownServices ??= [];
+      ofKnownServices.push(entry);
+    }
   }
-  return unknown ?? NO_UNKNOWN_ACTIONS;
+  return {
+    ofKnownServices: ofKnownServices ?? NO_UNKNOWN_ACTIONS,
+    ofUnknownServices: ofUnknownServices ?? NO_UNKNOWN_ACTIONS,
+  };
+}
+
+/** How a statement's condition turns out for a request of which `context` is known. */
+function conditionOutcome(
+  compiled: CompiledStatement,
+  context: RequestContext | undefined,
+): ConditionOutcome {
+  if (!compiled.conditional) return 'true';
+  return context ? evaluateCondition(compiled.statement.condition, context) : 'unknown';
 }
 
 /** Statements by the service they can match, plus those that can match any service. */
@@ -398,6 +452,8 @@ interface ActionStatements {
  */
 export class EffectivePermissions {
   readonly unknownActions: UnknownAction[] = [];
+  /** Actions of services the catalog does not know: not errors, they are evaluated by their pattern. */
+  readonly uncataloguedServiceActions: UnknownAction[] = [];
   /** Every statement of the identity policies (not the boundary), as parsed. */
   readonly identityStatements: Statement[] = [];
   private readonly allow = new StatementIndex();
@@ -405,6 +461,10 @@ export class EffectivePermissions {
   private readonly boundaryAllow: StatementIndex | undefined;
   private readonly memo = new Map<string, Grant | null>();
   private readonly serviceMemo = new Map<string, Grant | null>();
+  private readonly whereMemo = new Map<string, Grant | null>();
+  /** A short id per request context asked about: a role makes its contexts once and asks many times. */
+  private readonly contextIds = new WeakMap<RequestContext, number>();
+  private nextContextId = 0;
   private readonly byAction = new Map<string, ActionStatements>();
   private everything: Grant | null | undefined;
   private unrestrictedCandidates: readonly string[] | undefined;
@@ -418,6 +478,8 @@ export class EffectivePermissions {
         (statement.effect === 'Allow' ? this.allow : this.deny).add(compiled);
         this.identityStatements.push(statement);
         for (const unknown of compiled.unknownActions) this.unknownActions.push(unknown);
+        for (const unknown of compiled.uncataloguedServiceActions)
+          this.uncataloguedServiceActions.push(unknown);
       }
     }
     if (policies.boundary) {
@@ -427,6 +489,8 @@ export class EffectivePermissions {
         // A Deny in the boundary denies like any other Deny.
         (statement.effect === 'Allow' ? this.boundaryAllow : this.deny).add(compiled);
         for (const unknown of compiled.unknownActions) this.unknownActions.push(unknown);
+        for (const unknown of compiled.uncataloguedServiceActions)
+          this.uncataloguedServiceActions.push(unknown);
       }
     }
   }
@@ -575,6 +639,166 @@ export class EffectivePermissions {
       this.byAction.set(key, matching);
     }
     return matching;
+  }
+
+  /** Whether some Allow statement matches the action (on any resource, under any condition). */
+  mayAllow(action: string): boolean {
+    return this.statementsMatching(action).allow.length > 0;
+  }
+
+  /** Whether some Allow statement can match actions of the service, on any resource. */
+  reaches(service: string): boolean {
+    return this.allow.forService(service.toLowerCase()).length > 0;
+  }
+
+  /**
+   * The grant of an action where a question names the resource: on unrestricted resources, on a
+   * resource whose name the caller can choose (`any`: a `Resource` pattern with a wildcard or a
+   * `NotResource`, as an action that creates what it names needs), or on one concrete ARN. `context` holds
+   * the request keys that are known (such as `iam:passedtoservice`): a statement whose condition
+   * fails on them does not count, one whose condition holds on them counts as unconditional, and a
+   * Deny counts when its condition holds. Without a context this is {@link grantOnUnrestricted} /
+   * {@link grantOnAnyResource} / {@link accessTo}, with the statements.
+   *
+   * @example
+   * permissions.grantWhere('iam:PassRole', 'arn:aws:iam::1:role/~', { 'iam:passedtoservice': 'lambda.amazonaws.com' });
+   */
+  grantWhere(
+    action: string,
+    resource: 'unrestricted' | 'any' | string,
+    context?: RequestContext,
+  ): Grant | undefined {
+    // The same questions come back for every role with this policy set (the probes of an account).
+    const memoKey = `${action}\n${resource}\n${context ? this.contextId(context) : ''}`;
+    const cached = this.whereMemo.get(memoKey);
+    if (cached !== undefined) return cached ?? undefined;
+    const grant = this.computeGrantWhere(action, resource, context);
+    if (this.whereMemo.size >= 20_000) this.whereMemo.clear();
+    this.whereMemo.set(memoKey, grant ?? null);
+    return grant;
+  }
+
+  private contextId(context: RequestContext): number {
+    let id = this.contextIds.get(context);
+    if (id === undefined) {
+      // Ids only have to differ among the contexts of this instance; none is ever reused.
+      id = this.nextContextId;
+      this.nextContextId += 1;
+      this.contextIds.set(context, id);
+    }
+    return id;
+  }
+
+  private computeGrantWhere(
+    action: string,
+    resource: 'unrestricted' | 'any' | string,
+    context: RequestContext | undefined,
+  ): Grant | undefined {
+    const key = lowerCaseKey(action);
+    const service = serviceOfKey(key);
+    const target = resource === 'unrestricted' || resource === 'any' ? undefined : new ArnToMatch(resource);
+    const pool = (index: StatementIndex) =>
+      resource === 'unrestricted' ? index.unrestrictedForService(service) : index.forService(service);
+    const covers = (compiled: CompiledStatement) =>
+      target ? compiled.coversResource(target) : resource === 'unrestricted' || compiled.choosableResource;
+    let statements: Statement[] | undefined;
+    let unconditional = false;
+    for (const compiled of pool(this.allow)) {
+      if (!compiled.matchesAction(key, service) || !covers(compiled)) continue;
+      const outcome = conditionOutcome(compiled, context);
+      if (outcome === 'false') continue;
+      if (statements) statements.push(compiled.statement);
+      else statements = [compiled.statement];
+      if (outcome === 'true') unconditional = true;
+    }
+    if (!statements) return undefined;
+    if (this.boundaryAllow) {
+      let boundaryAllows = false;
+      let boundaryUnconditional = false;
+      for (const compiled of pool(this.boundaryAllow)) {
+        if (!compiled.matchesAction(key, service) || !covers(compiled)) continue;
+        const outcome = conditionOutcome(compiled, context);
+        if (outcome === 'false') continue;
+        boundaryAllows = true;
+        if (outcome === 'true') boundaryUnconditional = true;
+      }
+      if (!boundaryAllows) return undefined;
+      if (!boundaryUnconditional) unconditional = false;
+    }
+    // Without a concrete resource, only a Deny on unrestricted resources removes the grant everywhere.
+    const denies = target ? this.deny.forService(service) : this.deny.unrestrictedForService(service);
+    for (const compiled of denies) {
+      if (!compiled.matchesAction(key, service) || !covers(compiled)) continue;
+      if (conditionOutcome(compiled, context) === 'true') return undefined;
+    }
+    return { conditional: !unconditional, statements };
+  }
+
+  /**
+   * The grant of every action of a catalog service on unrestricted resources through wildcard
+   * patterns or `NotAction` alone — a grant that also covers the actions AWS adds later. An explicit
+   * list of actions never counts, however complete. Services the catalog does not know are judged
+   * by their patterns (`zocalo:*`).
+   */
+  wildcardServiceGrant(service: string): Grant | undefined {
+    const prefix = service.toLowerCase();
+    if (!this.catalog.hasActions(prefix)) return this.patternServiceGrant(prefix);
+    const whole = this.wholeServiceGrant(prefix);
+    if (whole !== null) return whole;
+    const grant = this.serviceGrant(prefix);
+    if (!grant) return undefined;
+    // Some statement matches only part of the service: every action must still be reached by a pattern.
+    const statements: Statement[] = [];
+    let unconditional = false;
+    for (const action of this.catalog.actionsOf(prefix)) {
+      let reached = false;
+      for (const compiled of this.allow.unrestrictedForService(prefix)) {
+        if (!compiled.matchesActionByPattern(action.key, prefix)) continue;
+        reached = true;
+        if (!statements.includes(compiled.statement)) statements.push(compiled.statement);
+        if (!compiled.conditional) unconditional = true;
+      }
+      if (!reached) return undefined;
+    }
+    return { conditional: grant.conditional || !unconditional, statements };
+  }
+
+  /**
+   * A whole service the catalog does not know, judged by patterns alone: an Allow on unrestricted
+   * resources whose pattern covers every action of the service, unless the boundary covers none of
+   * it or an unconditional Deny covers all of it.
+   */
+  private patternServiceGrant(service: string): Grant | undefined {
+    let statements: Statement[] | undefined;
+    let unconditional = false;
+    for (const compiled of this.allow.unrestrictedForService(service)) {
+      if (compiled.coverageOf(service) !== 'all') continue;
+      if (statements) statements.push(compiled.statement);
+      else statements = [compiled.statement];
+      if (!compiled.conditional) unconditional = true;
+    }
+    if (!statements) return undefined;
+    if (this.boundaryAllow) {
+      const boundary = this.boundaryAllow
+        .unrestrictedForService(service)
+        .filter((compiled) => compiled.coverageOf(service) === 'all');
+      if (boundary.length === 0) return undefined;
+      if (boundary.every((compiled) => compiled.conditional)) unconditional = false;
+    }
+    for (const compiled of this.deny.unrestrictedForService(service)) {
+      if (!compiled.conditional && compiled.coverageOf(service) === 'all') return undefined;
+    }
+    return { conditional: !unconditional, statements };
+  }
+
+  /**
+   * Service prefixes the catalog does not know that an Allow statement on unrestricted resources
+   * names literally (`zocalo:*`): the only uncatalogued services a wildcard grant can exist for.
+   */
+  uncataloguedServicesOnUnrestricted(): string[] {
+    return this.allow
+      .services()
+      .filter((service) => !this.catalog.hasService(service) && this.reachesOnUnrestricted(service));
   }
 
   /** The grant covering every action of a service on unrestricted resources, or undefined. */

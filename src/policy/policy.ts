@@ -25,6 +25,8 @@ export interface Statement {
   principals: string[] | null;
   notPrincipals: string[] | null;
   conditional: boolean;
+  /** The `Condition` block as written (operator → key → values), or null when there is none. */
+  condition: PlainObject | null;
 }
 
 export interface ParsedPolicy {
@@ -160,6 +162,7 @@ function parseStatement(
       principals,
       notPrincipals,
       conditional: isPlainObject(raw.Condition) && Object.keys(raw.Condition).length > 0,
+      condition: isPlainObject(raw.Condition) && Object.keys(raw.Condition).length > 0 ? raw.Condition : null,
     },
   };
 }

@@ -33,6 +33,8 @@ export interface RuleHit {
   conditional?: boolean;
   /** Overrides the rule's severity (for rules whose severity depends on what they found). */
   severity?: Severity;
+  /** Overrides the rule's remediation when the fix depends on what was found. */
+  remediation?: string;
 }
 
 /** Facts that earlier role rules leave for later ones (subsumption and no double counting). */

@@ -4,7 +4,11 @@ import type { Statement } from '../policy/policy.js';
 import type { RoleRule } from './rule.js';
 import { shortList, statementEvidence } from './shared.js';
 
-/** `svc:*` (or a NotAction that covers a whole service) on `*`. */
+/**
+ * A wildcard grant of a whole service on unrestricted resources: `svc:*` (or patterns, or a
+ * NotAction, that cover every action of the service and so also the actions AWS adds later). An
+ * explicit list of actions is never a service wildcard, however complete.
+ */
 export const serviceWildcard: RoleRule = {
   scope: 'role',
   meta: {
@@ -20,9 +24,14 @@ export const serviceWildcard: RoleRule = {
     const services: string[] = [];
     const byStatement = new Map<Statement, string[]>();
     let conditional = true;
-    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service.
-    for (const service of context.permissions.candidateServicesOnUnrestricted()) {
-      const grant: Grant | undefined = context.permissions.serviceGrant(service);
+    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service;
+    // services the catalog does not know (retired or newer) count by their pattern.
+    const candidates = [
+      ...context.permissions.candidateServicesOnUnrestricted(),
+      ...context.permissions.uncataloguedServicesOnUnrestricted(),
+    ];
+    for (const service of candidates) {
+      const grant: Grant | undefined = context.permissions.wildcardServiceGrant(service);
       if (!grant) continue;
       services.push(service);
       context.facts.wildcardServices.add(service);

@@ -61,3 +61,118 @@ export function shortList(items: readonly string[], limit = 5, total = items.len
   if (total <= limit) return items.join(', ');
   return `${items.slice(0, limit).join(', ')} and ${total - Math.min(limit, items.length)} more`;
 }
+
+/** One of AWS's event-source execution policies, and the same permissions scoped to one source. */
+interface EventSourcePolicy {
+  name: string;
+  /** What the scoped policy names, for the remediation. */
+  source: string;
+  /** Statements of the scoped policy, `ACCOUNT` standing for the role's account. */
+  scoped: Array<{ Action: string[]; Resource: string }>;
+}
+
+/**
+ * AWS's execution policies for Lambda event sources (and durable functions), which the Lambda
+ * documentation recommends: grants on `*` that only these policies make are at most `low`, and the
+ * remediation shows them scoped to the event source.
+ */
+export const EVENT_SOURCE_POLICIES: ReadonlyMap<string, EventSourcePolicy> = new Map(
+  (
+    [
+      {
+        name: 'AWSLambdaSQSQueueExecutionRole',
+        source: 'the queue',
+        scoped: [
+          {
+            Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+            Resource: 'arn:aws:sqs:REGION:ACCOUNT:QUEUE_NAME',
+          },
+        ],
+      },
+      {
+        name: 'AWSLambdaDynamoDBExecutionRole',
+        source: 'the table stream',
+        scoped: [
+          {
+            Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+            Resource: 'arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE_NAME/stream/*',
+          },
+          { Action: ['dynamodb:ListStreams'], Resource: '*' },
+        ],
+      },
+      {
+        name: 'AWSLambdaKinesisExecutionRole',
+        source: 'the stream',
+        scoped: [
+          {
+            Action: [
+              'kinesis:DescribeStream',
+              'kinesis:DescribeStreamSummary',
+              'kinesis:GetRecords',
+              'kinesis:GetShardIterator',
+              'kinesis:ListShards',
+              'kinesis:SubscribeToShard',
+            ],
+            Resource: 'arn:aws:kinesis:REGION:ACCOUNT:stream/STREAM_NAME*',
+          },
+          { Action: ['kinesis:ListStreams'], Resource: '*' },
+        ],
+      },
+      {
+        name: 'AWSLambdaMSKExecutionRole',
+        source: 'the cluster',
+        scoped: [
+          {
+            Action: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+            Resource: 'arn:aws:kafka:REGION:ACCOUNT:cluster/CLUSTER_NAME/*',
+          },
+        ],
+      },
+      {
+        name: 'AWSLambdaBasicDurableExecutionRolePolicy',
+        source: 'the function',
+        scoped: [
+          {
+            Action: ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'],
+            Resource: 'arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION_NAME:*',
+          },
+        ],
+      },
+    ] satisfies EventSourcePolicy[]
+  ).map((policy) => [`arn:aws:iam::aws:policy/service-role/${policy.name}`, policy]),
+);
+
+/**
+ * When every statement behind a finding comes from AWS's event-source execution policies: the
+ * severity and the remediation that scopes them to the event source. Undefined otherwise.
+ *
+ * @example
+ * eventSourceOnly(evidence, '123456789012')?.severity // 'low'
+ */
+export function eventSourceOnly(
+  evidence: readonly Evidence[],
+  account: string,
+): { severity: 'low'; remediation: string } | undefined {
+  const policies = new Set<EventSourcePolicy>();
+  for (const entry of evidence) {
+    const policy = entry.policy === undefined ? undefined : EVENT_SOURCE_POLICIES.get(entry.policy);
+    if (!policy) return undefined;
+    policies.add(policy);
+  }
+  if (policies.size === 0) return undefined;
+  const parts = [...policies].map((policy) => {
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: policy.scoped.map((statement) => ({
+        Effect: 'Allow',
+        Action: statement.Action,
+        Resource: statement.Resource.replace('ACCOUNT', account || 'ACCOUNT'),
+      })),
+    });
+    return `replace ${policy.name} with this policy scoped to ${policy.source}: ${document}`;
+  });
+  return {
+    severity: 'low',
+    remediation: `AWS's event-source policy grants these actions on "*"; ${parts.join('; ')} (with AWSLambdaBasicExecutionRole for the logs).`,
+  };
+}

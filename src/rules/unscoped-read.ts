@@ -1,7 +1,8 @@
+import { parseArn } from '../policy/arn.js';
 import type { ActionCatalog, CatalogAction } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
 import type { RoleRule } from './rule.js';
-import { evidenceByStatement, shortList } from './shared.js';
+import { eventSourceOnly, evidenceByStatement, shortList } from './shared.js';
 
 /**
  * Read actions that return data (object contents, items, secrets, parameters, plaintext), as opposed
@@ -79,11 +80,14 @@ export const unscopedRead: RoleRule = {
     }
     if (granted.length === 0) return [];
     const names = granted.map(({ action }) => action.name);
+    const evidence = evidenceByStatement(granted);
     return [
       {
         message: `The role can read data with ${shortList(names)} on all resources although these actions can be scoped.`,
-        evidence: evidenceByStatement(granted),
+        evidence,
         conditional: granted.every(({ grant }) => grant.conditional),
+        // AWS's recommended event-source policy alone: a scoping task, not a medium risk.
+        ...eventSourceOnly(evidence, parseArn(context.role.arn)?.account ?? ''),
       },
     ];
   },

@@ -1,8 +1,9 @@
+import { parseArn } from '../policy/arn.js';
 import type { ActionCatalog, CatalogAction } from '../policy/catalog.js';
 import { hasAccessLevel } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
 import type { RoleRule } from './rule.js';
-import { evidenceByStatement, PLATFORM_ACTIONS, shortList } from './shared.js';
+import { eventSourceOnly, evidenceByStatement, PLATFORM_ACTIONS, shortList } from './shared.js';
 import { DATA_READ_KEYS } from './unscoped-read.js';
 
 function isWriteLike(action: CatalogAction): boolean {
@@ -67,11 +68,14 @@ export const unscopedWrite: RoleRule = {
     }
     if (granted.length === 0) return [];
     const names = granted.map(({ action }) => action.name);
+    const evidence = evidenceByStatement(granted);
     return [
       {
         message: `The role allows ${names.length} write action${names.length === 1 ? '' : 's'} on all resources although they can be scoped: ${shortList(names)}.`,
-        evidence: evidenceByStatement(granted),
+        evidence,
         conditional: granted.every(({ grant }) => grant.conditional),
+        // AWS's recommended event-source policy alone: a scoping task, not a medium risk.
+        ...eventSourceOnly(evidence, parseArn(context.role.arn)?.account ?? ''),
       },
     ];
   },

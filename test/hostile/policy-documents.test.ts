@@ -123,7 +123,12 @@ describe('Hostile policy documents (offline audit)', () => {
     const document = policy(
       ...buckets,
       { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' },
-      { Sid: 'Create', Effect: 'Allow', Action: 'lambda:CreateFunction', Resource: '*' },
+      {
+        Sid: 'Create',
+        Effect: 'Allow',
+        Action: ['lambda:CreateFunction', 'lambda:InvokeFunction'],
+        Resource: '*',
+      },
     );
 
     // act

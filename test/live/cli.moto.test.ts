@@ -268,7 +268,10 @@ describe('lambda-role-auditor audit, live against moto', () => {
       evidence: [{ policy: 'arn:aws:iam::aws:policy/AdministratorAccess', actions: ['*'], resources: ['*'] }],
     });
     expect(findingOf(report, LIVE_ROLES.escalator, 'privilege-escalation').evidence).toEqual([
-      expect.objectContaining({ actions: ['iam:PassRole', 'lambda:CreateFunction'], resources: ['*'] }),
+      expect.objectContaining({
+        actions: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'],
+        resources: ['*'],
+      }),
     ]);
     expect(findingOf(report, LIVE_ROLES.dynamoWildcard, 'service-wildcard').evidence).toEqual([
       expect.objectContaining({ services: ['dynamodb'] }),

@@ -115,7 +115,11 @@ export async function seedLiveAccount(endpoint: string): Promise<void> {
     await role(
       'live-escalator',
       [BASIC_EXECUTION],
-      policyDocument({ Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction'], Resource: '*' }),
+      policyDocument({
+        Effect: 'Allow',
+        Action: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'],
+        Resource: '*',
+      }),
     );
     await role('live-dynamo-wildcard', [
       BASIC_EXECUTION,

@@ -301,6 +301,39 @@ describe('Access to concrete resources', () => {
   });
 });
 
+describe('Grants where the question names the resource', () => {
+  it('agree with accessTo on concrete ARNs and with grantOnUnrestricted on unrestricted resources', () => {
+    fc.assert(
+      fc.property(
+        fc.array(statementArbitrary(), { maxLength: 5 }),
+        fc.option(fc.array(statementArbitrary(), { maxLength: 3 }), { nil: undefined }),
+        (identity, boundary) => {
+          // Prepare
+          const permissions = new EffectivePermissions(
+            { identity: [parsed(identity)], ...(boundary ? { boundary: parsed(boundary, 'boundary') } : {}) },
+            catalog,
+          );
+          const rankOf = (grant: { conditional: boolean } | undefined) =>
+            grant ? (grant.conditional ? 1 : 2) : 0;
+
+          // Act and assess
+          for (const action of ACTIONS) {
+            for (const resource of RESOURCES) {
+              expect(rankOf(permissions.grantWhere(action, resource))).toBe(
+                rank[permissions.accessTo(action, resource)],
+              );
+            }
+            expect(rankOf(permissions.grantWhere(action, 'unrestricted'))).toBe(
+              rankOf(permissions.grantOnUnrestricted(action)),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('Wildcard matching', () => {
   const reference = (pattern: string, value: string) =>
     new RegExp(
