@@ -98,7 +98,10 @@ export async function collectAndAudit(
 
 interface BucketSuppressions {
   suppressions: Suppression[];
-  problems: Array<{ code: 'SuppressionsUnreadable' | 'InvalidSuppressions' | 'InvalidSuppression'; message: string }>;
+  problems: Array<{
+    code: 'SuppressionsUnreadable' | 'InvalidSuppressions' | 'InvalidSuppression';
+    message: string;
+  }>;
 }
 
 const noSuppressions: BucketSuppressions = { suppressions: [], problems: [] };
