@@ -1,5 +1,5 @@
 import type { RoleRule } from './rule.js';
-import { statementEvidence } from './shared.js';
+import { grantsOnlyPlatformActions, statementEvidence } from './shared.js';
 
 /** `*` on `*`: the role can do anything in the account. */
 export const adminAccess: RoleRule = {
@@ -19,7 +19,9 @@ export const adminAccess: RoleRule = {
     return [
       {
         message: `The role allows every action on every resource${grant.conditional ? ' (under a condition)' : ''}.`,
-        evidence: grant.statements.map((statement) => statementEvidence(statement)),
+        evidence: grant.statements
+          .filter((statement) => !grantsOnlyPlatformActions(statement))
+          .map((statement) => statementEvidence(statement)),
         conditional: grant.conditional,
       },
     ];

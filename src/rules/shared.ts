@@ -22,6 +22,18 @@ export const PLATFORM_ACTIONS: ReadonlySet<string> = new Set([
   'xray:puttelemetryrecords',
 ]);
 
+/**
+ * True for a statement that names only Lambda platform actions (e.g. `AWSLambdaBasicExecutionRole`'s):
+ * it is never cited as evidence of another finding.
+ */
+export function grantsOnlyPlatformActions(statement: Statement): boolean {
+  return (
+    statement.actions !== null &&
+    statement.actionsAsWritten.length > 0 &&
+    statement.actionsAsWritten.every((action) => PLATFORM_ACTIONS.has(action.toLowerCase()))
+  );
+}
+
 /** Evidence naming one statement as written. */
 export function statementEvidence(statement: Statement, extra: Partial<Evidence> = {}): Evidence {
   const negations = [

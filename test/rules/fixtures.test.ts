@@ -114,6 +114,11 @@ function checkFinding(finding: Finding, expected: ExpectedFinding, problems: str
   if (expected.muted !== undefined && (finding.muted !== null) !== expected.muted) {
     problems.push(`${label}: muted ${JSON.stringify(finding.muted)}, expected ${expected.muted}`);
   }
+  if (expected.evidenceCount !== undefined && finding.evidence.length !== expected.evidenceCount) {
+    problems.push(
+      `${label}: ${finding.evidence.length} evidence entries, expected ${expected.evidenceCount}: ${JSON.stringify(finding.evidence)}`,
+    );
+  }
   for (const evidence of expected.evidence ?? []) {
     if (!evidenceMatches(finding.evidence, evidence)) {
       problems.push(

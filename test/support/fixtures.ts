@@ -17,6 +17,8 @@ export interface ExpectedFinding {
   conditional?: boolean;
   muted?: boolean;
   evidence?: Array<Record<string, unknown>>;
+  /** How many evidence entries the finding has in all (e.g. none citing a platform policy). */
+  evidenceCount?: number;
 }
 
 export interface RuleCase {
