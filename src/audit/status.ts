@@ -1,12 +1,11 @@
 import type { RunStatus } from '../model/report.js';
 import type { AuditError } from '../model/snapshot.js';
 
-/**
- * Role read failures that are findings about the role, not blind spots of the run; and roles the
- * deadline left unread, which the collection's own stop notice reports (a deadline makes a run partial,
- * never failed).
- */
-const NOT_BLIND = new Set(['NoSuchEntity', 'CrossAccount', 'InvalidRoleArn', 'NotCollected']);
+/** Role read failures that are findings about the role, not blind spots of the run. */
+const NOT_BLIND = new Set(['NoSuchEntity', 'CrossAccount', 'InvalidRoleArn']);
+
+/** Roles the deadline left unread: listed as not audited, but a deadline makes a run partial, never failed. */
+const STOPPED = 'NotCollected';
 
 /** A configuration error about one suppression entry: that entry mutes nothing, the others still apply. */
 const ONE_SUPPRESSION = 'InvalidSuppression';
@@ -72,7 +71,8 @@ export function decideStatus(input: StatusInput): StatusDecision {
     input.regions.length > 0
       ? unlisted.length === input.regions.length
       : input.errors.some((error) => error.scope === 'account' || error.scope === 'region');
-  const blindIam = input.roles.size > 0 && unreadRoles.length === input.roles.size;
+  const deniedRoles = unreadRoles.filter((roleArn) => input.roles.get(roleArn)?.code !== STOPPED);
+  const blindIam = input.roles.size > 0 && deniedRoles.length === input.roles.size;
   if (blindListing && reasons.length === 0) reasons.push('no region could be listed');
   if (reasons.length === 0) return { status: 'complete' };
   return {

@@ -114,13 +114,22 @@ describe('decideStatus', () => {
     else expect(decision.partial?.reason).toMatch(/\w/);
   });
 
-  it('names the deadline, not unread roles, when time ran out', () => {
+  it('lists the roles the deadline left unread and the deadline itself', () => {
     const decision = decideStatus({
       regions: ['us-east-1'],
       errors: [],
-      roles: new Map([[ROLE_A, { code: 'NotCollected' }]]),
+      roles: new Map([
+        [ROLE_A, { code: 'NotCollected' }],
+        [ROLE_B, undefined],
+      ]),
       stopped: { reason: 'remaining time fell below 45 seconds', notAudited: ['fn'] },
     });
-    expect(decision.partial).toEqual({ reason: 'remaining time fell below 45 seconds', notAudited: ['fn'] });
+    expect(decision).toEqual({
+      status: 'partial',
+      partial: {
+        reason: '1 of 2 roles of the account could not be read; remaining time fell below 45 seconds',
+        notAudited: [ROLE_A, 'fn'],
+      },
+    });
   });
 });
