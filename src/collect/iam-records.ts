@@ -36,8 +36,25 @@ export function policyNameFromArn(arn: string): string {
 
 /** The fields `GetRole` and `GetAccountAuthorizationDetails` have in common. */
 type RoleFields = Partial<
-  Pick<Role, 'Arn' | 'RoleName' | 'Path' | 'AssumeRolePolicyDocument' | 'PermissionsBoundary' | 'Tags'>
+  Pick<
+    Role,
+    | 'Arn'
+    | 'RoleName'
+    | 'Path'
+    | 'AssumeRolePolicyDocument'
+    | 'PermissionsBoundary'
+    | 'Tags'
+    | 'CreateDate'
+    | 'RoleLastUsed'
+  >
 >;
+
+/** A date of the SDK (or a string, as some emulators send) as ISO 8601, when it is a valid one. */
+function isoDate(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
 
 /**
  * A role as `GetRole` describes it, completed with what the list calls returned. Policies are
@@ -59,6 +76,10 @@ export function roleRecordFromGetRole(
       ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
       : {}),
     tags: tagsToRecord(role.Tags),
+    ...(isoDate(role.CreateDate) ? { createDate: isoDate(role.CreateDate)! } : {}),
+    ...(isoDate(role.RoleLastUsed?.LastUsedDate)
+      ? { lastUsed: isoDate(role.RoleLastUsed?.LastUsedDate)! }
+      : {}),
   };
 }
 

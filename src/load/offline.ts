@@ -48,6 +48,13 @@ function defaultVersionDocument(policy: PlainObject): unknown {
   return isPlainObject(chosen) ? chosen.Document : undefined;
 }
 
+/** `CreateDate` and `RoleLastUsed.LastUsedDate` of a role entry, when present. */
+function roleDates(entry: PlainObject): { createDate?: string; lastUsed?: string } {
+  const createDate = text(entry.CreateDate);
+  const lastUsed = isPlainObject(entry.RoleLastUsed) ? text(entry.RoleLastUsed.LastUsedDate) : undefined;
+  return { ...(createDate ? { createDate } : {}), ...(lastUsed ? { lastUsed } : {}) };
+}
+
 /**
  * Reads the output of `aws iam get-account-authorization-details` (roles and managed policies) into
  * a snapshot. Entries that are not roles or policies (users, groups) are ignored.
@@ -90,6 +97,7 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
         .flatMap((policy) => (text(policy.PolicyArn) ? [policy.PolicyArn as string] : [])),
       tags: tagsOf(entry.Tags),
       ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      ...roleDates(entry),
     };
     snapshot.roles.set(arn, role);
   });
@@ -229,7 +237,8 @@ function syntaxErrorWithoutExcerpt(error: Error): string {
   return 'syntax error';
 }
 
-async function readJsonFile(path: string): Promise<unknown> {
+/** Reads a JSON input file; a missing, unreadable or malformed file is an {@link InputFileError}. */
+export async function readJsonFile(path: string): Promise<unknown> {
   let content: string;
   try {
     content = await readFile(path, 'utf8');

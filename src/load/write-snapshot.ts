@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redactedValue } from '../model/secrets.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
+import { lastAccessedDetailsOf } from '../model/usage.js';
 
 /**
  * Extension key in a saved auth-details file: what the AWS CLI output cannot express (roles that
@@ -20,6 +21,7 @@ export const SNAPSHOT_EXTENSION_KEY = 'LambdaRoleAuditorSnapshot';
 export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
   authDetails: unknown;
   functions: unknown;
+  lastAccessed?: unknown;
 } {
   const roles = [...snapshot.roles.values()].map((role) => ({
     Path: role.path,
@@ -43,6 +45,8 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
         }
       : {}),
     Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+    ...(role.createDate ? { CreateDate: role.createDate } : {}),
+    ...(role.lastUsed ? { RoleLastUsed: { LastUsedDate: role.lastUsed } } : {}),
   }));
   const policies = [...snapshot.managedPolicies.values()].map((policy) => {
     const versionId = policy.defaultVersionId ?? 'v1';
@@ -84,21 +88,35 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
       },
     },
     functions: { Functions: functions },
+    ...(snapshot.usage
+      ? {
+          lastAccessed: Object.fromEntries(
+            [...snapshot.usage.roles].map(([roleArn, usage]) => [roleArn, lastAccessedDetailsOf(usage)]),
+          ),
+        }
+      : {}),
   };
 }
 
-/** Writes `auth-details.json` and `functions.json` into a folder (created if needed); returns their paths. */
+/**
+ * Writes `auth-details.json` and `functions.json` (and `last-accessed.json` when the run read last-accessed
+ * data) into a folder (created if needed); returns their paths.
+ */
 export async function writeSnapshotFiles(
   snapshot: AccountSnapshot,
   directory: string,
-): Promise<{ authDetails: string; functions: string }> {
+): Promise<{ authDetails: string; functions: string; lastAccessed?: string }> {
   const shapes = snapshotToAwsCliShapes(snapshot);
   await mkdir(directory, { recursive: true });
-  const paths = {
+  const paths: { authDetails: string; functions: string; lastAccessed?: string } = {
     authDetails: join(directory, 'auth-details.json'),
     functions: join(directory, 'functions.json'),
   };
   await writeFile(paths.authDetails, `${JSON.stringify(shapes.authDetails, null, 4)}\n`);
   await writeFile(paths.functions, `${JSON.stringify(shapes.functions, null, 4)}\n`);
+  if (shapes.lastAccessed !== undefined) {
+    paths.lastAccessed = join(directory, 'last-accessed.json');
+    await writeFile(paths.lastAccessed, `${JSON.stringify(shapes.lastAccessed, null, 4)}\n`);
+  }
   return paths;
 }

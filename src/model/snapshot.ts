@@ -4,6 +4,7 @@
  * URL-encoded, or an object) so that a malformed document becomes an error entry during the audit
  * instead of stopping collection.
  */
+import type { UsageData } from './usage.js';
 
 /** A secret-looking environment variable: only the name and why it looks like a secret, never the value. */
 export interface SecretSuspect {
@@ -45,6 +46,10 @@ export interface RoleRecord {
   attachedPolicyArns: string[];
   permissionsBoundaryArn?: string;
   tags: Record<string, string>;
+  /** `CreateDate`, ISO 8601: roles younger than the usage window are never called unused (SPEC §4c). */
+  createDate?: string;
+  /** `RoleLastUsed.LastUsedDate`, ISO 8601, when IAM reported one. */
+  lastUsed?: string;
 }
 
 export interface ManagedPolicyRecord {
@@ -86,6 +91,8 @@ export interface AccountSnapshot {
   errors: AuditError[];
   /** Set when collection stopped early: what was not audited. */
   partial?: { reason: string; notAudited: string[] };
+  /** IAM's last-accessed data, when the run asked for it (`--usage`, `USAGE=on`, `--last-accessed`). */
+  usage?: UsageData;
 }
 
 /** Creates an empty snapshot for an account, to be filled by a loader or collector. */
