@@ -36,6 +36,7 @@ const ROLE_RULE_IDS = new Set(
   RULES.filter((rule) => ruleSubject(rule) === 'role').map((rule) => rule.meta.id),
 );
 const SCOPE_DEPENDENT = new Set(RULES.filter((rule) => rule.meta.scopeDependent).map((rule) => rule.meta.id));
+const REQUIRES_USAGE = new Set(RULES.filter((rule) => rule.meta.requiresUsage).map((rule) => rule.meta.id));
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -228,6 +229,8 @@ function coverage(current: AuditReport): (finding: PreviousFinding) => boolean {
   const globs = current.scope.functions;
   return (finding) => {
     if (unreadRoles.has(finding.roleArn) || notAudited.has(finding.roleArn)) return false;
+    // Only a run that read last-accessed data can tell that a usage finding went away.
+    if (REQUIRES_USAGE.has(finding.ruleId) && !current.usage) return false;
     if (finding.subject === 'role') {
       if (wholeAccount) return true;
       return auditedRoles.has(finding.roleArn) && !SCOPE_DEPENDENT.has(finding.ruleId);

@@ -7,6 +7,7 @@ import { privilegeEscalation } from './privilege-escalation.js';
 import { roleMissing } from './role-missing.js';
 import { roleShared } from './role-shared.js';
 import { roleUnreadable } from './role-unreadable.js';
+import { roleUnused } from './role-unused.js';
 import type { FunctionRule, RoleReferenceRule, RoleRule, Rule } from './rule.js';
 import { secretsInEnvironment } from './secrets-in-environment.js';
 import { serviceWildcard } from './service-wildcard.js';
@@ -14,6 +15,8 @@ import { trustNotLambda } from './trust-not-lambda.js';
 import { trustTooBroad } from './trust-too-broad.js';
 import { unscopedRead } from './unscoped-read.js';
 import { unscopedWrite } from './unscoped-write.js';
+import { unusedActions } from './unused-actions.js';
+import { unusedServices } from './unused-services.js';
 
 /**
  * The rule catalog, in evaluation order: role rules that others depend on (admin-access subsumes,
@@ -35,6 +38,9 @@ export const RULES: readonly Rule[] = [
   roleUnreadable,
   roleShared,
   secretsInEnvironment,
+  roleUnused,
+  unusedServices,
+  unusedActions,
 ];
 
 export const ROLE_RULES: readonly RoleRule[] = RULES.filter(

@@ -1,9 +1,11 @@
 import type { Evidence, FindingSubject } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot, FunctionRecord, RoleReadFailure, RoleRecord } from '../model/snapshot.js';
+import type { RoleUsage } from '../model/usage.js';
 import type { ActionCatalog } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import type { ParsedPolicy } from '../policy/policy.js';
+import type { UsageAnalysis } from '../usage/analysis.js';
 import type { LogGroupArns } from './logging.js';
 
 /** What a rule is, as the catalog lists it. */
@@ -23,6 +25,11 @@ export interface RuleMetadata {
    * own configuration (environment) may differ; other rules' verdicts are the `$LATEST`'s.
    */
   appliesToSameRoleVersions?: boolean;
+  /**
+   * The verdict rests on IAM's last-accessed data (SPEC §4c): only a run that read that data for the role
+   * can tell that such a finding was fixed.
+   */
+  requiresUsage?: boolean;
 }
 
 /** One reason a rule fired, before it becomes a finding. */
@@ -53,6 +60,19 @@ export interface RoleContext {
   trust: ParsedPolicy | undefined;
   catalog: ActionCatalog;
   facts: RoleFacts;
+  /** The role's last-accessed data, when the run has it: the usage rules run only then. */
+  usage?: RoleUsageContext;
+}
+
+/** Last-accessed data of one role and the window the usage rules judge it by (SPEC §4c). */
+export interface RoleUsageContext {
+  data: RoleUsage;
+  /** The usage window in days (`--usage-days`, `USAGE_DAYS`). */
+  days: number;
+  /** When the audit runs: the age of the data is shown against it. */
+  now: Date;
+  /** Worked out by the first usage rule that asks, shared by the others and the proposal. */
+  analysis?: UsageAnalysis;
 }
 
 /** The functions that run as one role: how many (versions of one function count once) and the first few names. */
