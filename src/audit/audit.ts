@@ -1,5 +1,12 @@
 import * as crypto from 'node:crypto';
-import type { AuditReport, Finding, FunctionFinding, RoleEntry, RoleFinding } from '../model/report.js';
+import type {
+  AuditReport,
+  Finding,
+  FunctionFinding,
+  Proposal,
+  RoleEntry,
+  RoleFinding,
+} from '../model/report.js';
 import { lowerSeverity, type Severity } from '../model/severity.js';
 import type {
   AccountSnapshot,
@@ -10,11 +17,13 @@ import type {
 } from '../model/snapshot.js';
 import { parseArn, splitFunctionArn } from '../policy/arn.js';
 import { type ActionCatalog, defaultCatalog } from '../policy/catalog.js';
-import { EffectivePermissions } from '../policy/effective.js';
+import { EffectivePermissions, type PolicySet } from '../policy/effective.js';
 import { type ParsedPolicy, parsePolicy } from '../policy/policy.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { FUNCTION_RULES, ROLE_REFERENCE_RULES, ROLE_RULES } from '../rules/index.js';
 import type { FunctionContext, RoleContext, RoleUsers, RuleHit, RuleMetadata } from '../rules/rule.js';
+import { DEFAULT_USAGE_DAYS, mergePartial, usageGaps } from '../usage/coverage.js';
+import { proposePolicy } from '../usage/proposal.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { decideStatus } from './status.js';
 import { compareFixOrder, summarize } from './summary.js';
@@ -33,11 +42,15 @@ export interface AuditOptions {
   functions?: string[];
   /** The run covers fewer regions than configured (a scoped run). */
   regionsScoped?: boolean;
+  /** The usage window of the usage rules, in days (SPEC §4c); they run when the snapshot has usage data. */
+  usageDays?: number;
 }
 
 interface RoleAnalysis {
   context: RoleContext;
   hits: Array<{ meta: RuleMetadata; hit: RuleHit }>;
+  /** The policies behind `context.permissions`, for a proposed replacement. */
+  policies: PolicySet;
 }
 
 /** A function record to audit, and whether it is a published version running as its `$LATEST`'s role. */
@@ -106,12 +119,15 @@ class Auditor {
   private readonly permissionsBySet = new Map<string, EffectivePermissions>();
   private readonly unknownReported = new Set<string>();
   private readonly tagSuppressionsByRole = new Map<string, Suppression[]>();
+  private readonly now: Date;
+  private readonly proposals: Proposal[] = [];
 
   constructor(
     private readonly snapshot: AccountSnapshot,
     private readonly options: AuditOptions,
   ) {
     this.catalog = options.catalog ?? defaultCatalog();
+    this.now = options.now ?? new Date();
     this.errors = [...snapshot.errors];
     for (const error of this.errors) this.errorKeys.add(errorKey(error));
   }
@@ -125,7 +141,7 @@ class Auditor {
 
   run(): AuditReport {
     const { snapshot, options } = this;
-    const now = options.now ?? new Date();
+    const now = this.now;
     const globs = options.functions?.length ? options.functions : undefined;
     const functions = globs
       ? snapshot.functions.filter((fn) => globs.some((glob) => matchesWildcard(glob, fn.functionName)))
@@ -150,6 +166,7 @@ class Auditor {
       if (analysis) {
         for (const { meta, hit } of analysis.hits)
           findings.push(this.roleFinding(group.roleArn, functionCount, meta, hit));
+        if (analysis.context.usage) this.propose(analysis, group);
       }
       for (const { fn, sameRoleAsLatest } of group.items) {
         const context: FunctionContext = { fn, snapshot, role: analysis?.context };
@@ -172,10 +189,11 @@ class Auditor {
       now,
     );
     findings.sort(compareFixOrder);
+    const readable = [...accountRoles].filter(([, failure]) => !failure).map(([roleArn]) => roleArn);
     const decision = decideStatus({
       regions: snapshot.regions,
       errors: this.errors,
-      stopped: snapshot.partial,
+      stopped: mergePartial(snapshot.partial, usageGaps(snapshot, readable, this.usageDays, now)),
       roles: accountRoles,
     });
     const functionsAudited = new Set<string>();
@@ -199,7 +217,36 @@ class Auditor {
     };
     if (expiredSuppressions.length > 0) report.expiredSuppressions = expiredSuppressions;
     if (decision.partial) report.partial = decision.partial;
+    if (snapshot.usage) {
+      report.usage = {
+        days: this.usageDays,
+        roles: readable.filter((arn) => snapshot.usage!.roles.has(arn)).length,
+      };
+      if (this.proposals.length > 0) report.proposals = this.proposals;
+    }
     return report;
+  }
+
+  private get usageDays(): number {
+    return this.options.usageDays ?? DEFAULT_USAGE_DAYS;
+  }
+
+  /** Offers the role a proven replacement policy; a proposal that fails its proof is an error entry. */
+  private propose(analysis: RoleAnalysis, group: RoleGroup): void {
+    const outcome = proposePolicy({
+      context: analysis.context,
+      policies: analysis.policies,
+      functions: [...group.users.values()],
+      ruleIds: new Set(analysis.hits.map(({ meta }) => meta.id)),
+    });
+    if (outcome.kind === 'proposal') this.proposals.push(outcome.proposal);
+    else if (outcome.kind === 'rejected')
+      this.addError({
+        scope: 'role',
+        arn: group.roleArn,
+        code: 'ProposalNotProven',
+        message: `no replacement policy is offered: the one built from last-accessed data failed its proof (${outcome.reason})`,
+      });
   }
 
   /** A role's tag suppressions, read once per role. */
@@ -391,11 +438,13 @@ class Auditor {
       catalog: this.catalog,
       facts: { admin: false, escalationActions: new Set(), wildcardServices: new Set() },
     };
+    const usage = this.snapshot.usage?.roles.get(role.arn);
+    if (usage) context.usage = { data: usage, days: this.usageDays, now: this.now };
     const hits: RoleAnalysis['hits'] = [];
     for (const rule of ROLE_RULES) {
       for (const hit of rule.check(context)) hits.push({ meta: rule.meta, hit });
     }
-    return { context, hits };
+    return { context, hits, policies: { identity, ...(boundary ? { boundary } : {}) } };
   }
 
   private reportUnknownActions(permissions: EffectivePermissions, roleArn: string): void {

@@ -126,11 +126,25 @@ export interface ReportSummary {
   resolved?: number;
 }
 
-/** A policy offered to replace a role's identity policies (SPEC §4c). */
+/**
+ * A policy offered to replace a role's identity policies (SPEC §4c), proven before it is offered: it allows
+ * nothing the role cannot do now, keeps every action the role used, and audits without `admin-access` or
+ * `service-wildcard`. `removed` names the services and actions it takes away.
+ */
 export interface Proposal {
   roleArn: string;
   policy: { Version: string; Statement: unknown[] };
   removed: { services: string[]; actions: string[] };
+  /** When IAM's last-accessed data behind it was taken (the job's completion time). */
+  dataAsOf: string;
+  /** The usage window, in days. */
+  days: number;
+}
+
+/** What a run that read last-accessed data analysed: the window, and how many roles had data. */
+export interface UsageSummary {
+  days: number;
+  roles: number;
 }
 
 export interface AuditReport {
@@ -152,6 +166,8 @@ export interface AuditReport {
   /** Set on a report trimmed to fit a message: what was left out, by severity, and where the whole is. */
   truncated?: { omitted: SeverityCounts; fullReport?: string };
   proposals?: Proposal[];
+  /** Set when the run read last-accessed data: findings of usage rules can only be resolved by such runs. */
+  usage?: UsageSummary;
   location?: string;
 }
 
