@@ -3,6 +3,7 @@ import type { CollectProgress } from '../collect/collect.js';
 import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
 import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import type { AuditReport } from '../model/report.js';
+import { DEFAULT_USAGE_DAYS } from '../usage/coverage.js';
 import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
 import { type AuditCommand, unmatchedFunctionGlobs } from './options.js';
 
@@ -15,6 +16,7 @@ function progressPrinter(io: CliIo): ((event: CollectProgress) => void) | undefi
     if (event.kind === 'functions') listed.set(event.region, event.listed);
     else if (event.kind === 'roles') roles = `, roles ${event.settled}/${event.total}`;
     else if (event.kind === 'bulk-page') roles = `, ${event.roles} roles and ${event.policies} policies read`;
+    else if (event.kind === 'usage') roles = `, last-accessed data ${event.settled}/${event.total} roles`;
     else if (event.kind === 'stopping') {
       io.stderr.write(`\nstopping early: ${event.reason}\n`);
       return;
@@ -48,6 +50,7 @@ export function liveRunner(command: AuditCommand): LiveRunner {
         suppressions,
         ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
         ...(command.reportBucket ? { reportBucket: command.reportBucket } : {}),
+        ...(command.usage ? { usage: { days: command.usageDays ?? DEFAULT_USAGE_DAYS } } : {}),
         ...(progress ? { onProgress: progress } : {}),
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
@@ -61,7 +64,7 @@ export function liveRunner(command: AuditCommand): LiveRunner {
       if (command.snapshotOut) {
         const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
         io.stderr.write(
-          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`,
+          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}${paths.lastAccessed ? ` --last-accessed ${paths.lastAccessed}` : ''}\n`,
         );
       }
       return { report };

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { auditSnapshot } from '../audit/audit.js';
 import { withMinSeverity } from '../audit/summary.js';
 import { parseSuppressions, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
+import { readLastAccessedFile } from '../load/last-accessed.js';
 import { InputFileError, readOfflineSnapshot } from '../load/offline.js';
 import type { AuditReport } from '../model/report.js';
 import { atLeast, type Severity } from '../model/severity.js';
@@ -11,6 +12,7 @@ import { type ReportFormat, renderReport } from '../report/render.js';
 import { RULES } from '../rules/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { type AuditCommand, helpText, parseCommand, UsageError, unmatchedFunctionGlobs } from './options.js';
+import { prepareProposalsDir, writeProposalFiles } from './proposals.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -127,9 +129,14 @@ async function runAudit(
   let runner: LiveRunner | undefined;
   try {
     if (command.output) await checkWritable(command.output);
+    if (command.proposalsDir) {
+      const problem = await prepareProposalsDir(command.proposalsDir);
+      if (problem) throw new ConfigurationError(problem);
+    }
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     if (command.authDetails && command.functions) {
       const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      if (command.lastAccessed) await readLastAccessedFile(snapshot, command.lastAccessed);
       const unmatched = unmatchedFunctionGlobs(
         command.functionGlobs,
         snapshot.functions.map((fn) => fn.functionName),
@@ -139,6 +146,7 @@ async function runAudit(
         suppressions,
         ...(command.minSeverity ? { minSeverity: command.minSeverity } : {}),
         ...(command.functionGlobs.length ? { functions: command.functionGlobs } : {}),
+        ...(command.usageDays !== undefined ? { usageDays: command.usageDays } : {}),
       });
     } else {
       if (!live) throw new ConfigurationError('live audits are not available in this build');
@@ -160,6 +168,17 @@ async function runAudit(
     }
     io.stderr.write(`${TOOL_NAME}: audit failed: ${(error as Error).message ?? String(error)}\n`);
     return EXIT.failed;
+  }
+
+  if (command.proposalsDir) {
+    try {
+      for (const note of await writeProposalFiles(full, command.proposalsDir)) io.stderr.write(`${note}\n`);
+    } catch (error) {
+      io.stderr.write(
+        `${TOOL_NAME}: cannot write --proposals-dir ${command.proposalsDir}: ${(error as Error).message}\n`,
+      );
+      return EXIT.usage;
+    }
   }
 
   // The printed report: what --min-severity keeps. A failed archive or publish never loses it: it is

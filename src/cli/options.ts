@@ -3,6 +3,7 @@ import { closestName } from '../model/closest.js';
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
+import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from '../usage/coverage.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
@@ -17,6 +18,13 @@ const AUDIT_OPTIONS = `Audit input (offline when both files are given, live agai
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
   --collection MODE       auto | bulk | per-role (live; default auto)
   --snapshot-out DIR      save what was collected as DIR/auth-details.json and DIR/functions.json (offline input)
+
+Least privilege from usage (IAM's last-accessed data):
+  --usage                 read each role's last-accessed data (live; needs iam:GenerateServiceLastAccessedDetails
+                          and iam:GetServiceLastAccessedDetails)
+  --last-accessed FILE    offline: role ARN -> output of "aws iam get-service-last-accessed-details"
+  --usage-days N          usage window in days, 1-400 (default 90)
+  --proposals-dir DIR     write each role's proven replacement policy to DIR/<role name>.json
 
 Output:
   --format FORMAT         ${REPORT_FORMATS.join(' | ')} (default: table on a terminal, json otherwise)
@@ -80,6 +88,13 @@ export interface AuditCommand {
   regions: string[];
   collection: 'auto' | 'bulk' | 'per-role';
   snapshotOut?: string;
+  /** Read last-accessed data: live (`--usage`), or from the `--last-accessed` file. */
+  usage: boolean;
+  /** Offline: last-accessed data file (`--last-accessed`). */
+  lastAccessed?: string;
+  /** The usage window in days, when usage data is read. */
+  usageDays?: number;
+  proposalsDir?: string;
   format?: ReportFormat;
   output?: string;
   minSeverity?: Severity;
@@ -102,6 +117,17 @@ function severityOption(value: string | undefined, name: string): Severity | und
   if (!isSeverity(value))
     throw new UsageError(`${name} must be one of ${SEVERITIES.join(', ')}, got "${value}"`);
   return value;
+}
+
+/** `--usage-days`: whole days from 1 to 400 (IAM keeps last-accessed data 400 days), default 90. */
+function usageDaysOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_USAGE_DAYS;
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days < 1 || days > MAX_USAGE_DAYS)
+    throw new UsageError(
+      `--usage-days must be a whole number of days from 1 to ${MAX_USAGE_DAYS}, got "${value}"`,
+    );
+  return days;
 }
 
 /**
@@ -140,6 +166,10 @@ export function parseCommand(argv: string[]): Command {
     region: { type: 'string', multiple: true },
     collection: { type: 'string' },
     'snapshot-out': { type: 'string' },
+    usage: { type: 'boolean' },
+    'last-accessed': { type: 'string' },
+    'usage-days': { type: 'string' },
+    'proposals-dir': { type: 'string' },
     format: { type: 'string' },
     output: { type: 'string' },
     'min-severity': { type: 'string' },
@@ -167,6 +197,19 @@ export function parseCommand(argv: string[]): Command {
       '--region, --collection and --snapshot-out apply to live audits, not to offline files',
     );
   }
+  if (authDetails && values.usage) {
+    throw new UsageError('--usage reads last-accessed data live; offline, give it with --last-accessed FILE');
+  }
+  if (values['last-accessed'] !== undefined && !authDetails) {
+    throw new UsageError('--last-accessed applies to offline audits (with --auth-details and --functions)');
+  }
+  const readsUsage = values.usage === true || values['last-accessed'] !== undefined;
+  if (!readsUsage && (values['usage-days'] !== undefined || values['proposals-dir'] !== undefined)) {
+    throw new UsageError(
+      `${values['usage-days'] !== undefined ? '--usage-days' : '--proposals-dir'} needs last-accessed data: add --usage (live) or --last-accessed FILE (offline)`,
+    );
+  }
+  const usageDays = usageDaysOption(values['usage-days']);
   const badRegion = (values.region ?? []).find((region) => region !== 'all' && !REGION.test(region));
   if (badRegion !== undefined)
     throw new UsageError(`--region must be a region name such as us-east-1, or all; got "${badRegion}"`);
@@ -179,7 +222,11 @@ export function parseCommand(argv: string[]): Command {
     collection,
     functionGlobs: values.function ?? [],
     color: !values['no-color'],
+    usage: readsUsage,
   };
+  if (values['last-accessed']) command.lastAccessed = values['last-accessed'];
+  if (readsUsage) command.usageDays = usageDays;
+  if (values['proposals-dir']) command.proposalsDir = values['proposals-dir'];
   if (authDetails) command.authDetails = authDetails;
   if (functions) command.functions = functions;
   if (values['snapshot-out']) command.snapshotOut = values['snapshot-out'];

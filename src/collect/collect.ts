@@ -13,6 +13,7 @@ import { CollectionAbortedError, CollectionError, errorCode, errorMessage, isAbo
 import { type ConvertedFunction, listRegionFunctions, type RegionListing } from './functions.js';
 import { type BulkIamData, readAuthorizationDetails } from './iam-bulk.js';
 import { type PolicyOutcome, type RoleOutcome, RoleReader } from './iam-per-role.js';
+import { readLastAccessed, type UsageCollectionOptions } from './last-accessed.js';
 import { createRunControl, type RunControl } from './run-control.js';
 
 /**
@@ -32,6 +33,7 @@ export type CollectProgress =
   | { kind: 'strategy'; strategy: 'bulk' | 'per-role'; distinctRoles: number }
   | { kind: 'bulk-page'; roles: number; policies: number }
   | { kind: 'roles'; settled: number; total: number }
+  | { kind: 'usage'; settled: number; total: number }
   | { kind: 'stopping'; reason: string };
 
 export interface CollectOptions {
@@ -52,6 +54,8 @@ export interface CollectOptions {
   bulkThreshold?: number;
   /** IAM calls in flight at once in per-role collection. */
   iamConcurrency?: number;
+  /** Also read each role's last-accessed data (SPEC §4c: `--usage`, `USAGE=on`). */
+  usage?: UsageCollectionOptions;
 }
 
 export const DEFAULT_BULK_THRESHOLD = 50;
@@ -81,6 +85,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<AccountS
     const regions = await resolveRegions(options, control);
     options.onProgress?.({ kind: 'regions', regions });
     const snapshot = await new Collection(options, control, regions).run();
+    if (options.usage) await collectUsage(snapshot, options, options.usage, control);
     if (control.cancelled()) throw new CollectionAbortedError('collection was cancelled');
     return snapshot;
   } catch (error) {
@@ -90,6 +95,25 @@ export async function collectSnapshot(options: CollectOptions): Promise<AccountS
     throw error;
   } finally {
     control.dispose();
+  }
+}
+
+/** Reads the roles' last-accessed data into the snapshot; roles whose report failed are error entries. */
+async function collectUsage(
+  snapshot: AccountSnapshot,
+  options: CollectOptions,
+  usage: UsageCollectionOptions,
+  control: RunControl,
+): Promise<void> {
+  snapshot.usage = await readLastAccessed(options.clients.iam, [...snapshot.roles.values()], {
+    ...usage,
+    control,
+    concurrency: options.iamConcurrency ?? DEFAULT_IAM_CONCURRENCY,
+    onProgress: (settled, total) => options.onProgress?.({ kind: 'usage', settled, total }),
+  });
+  for (const [arn, failure] of snapshot.usage.failures) {
+    // Roles the time limit left unread are listed in the partial report, not as errors.
+    if (failure.code !== NOT_COLLECTED) snapshot.errors.push({ scope: 'role', arn, ...failure });
   }
 }
 

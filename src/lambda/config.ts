@@ -1,4 +1,5 @@
 import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from '../usage/coverage.js';
 
 /** An invalid environment: the invocation fails at once with a message naming the variable. */
 export class ConfigurationError extends Error {
@@ -23,6 +24,8 @@ export interface LambdaConfig {
   publishWhen: PublishWhen;
   minSeverity: Severity;
   collection: CollectionMode;
+  /** Set when `USAGE=on`: the usage window of the last-accessed analysis (SPEC §4c). */
+  usage?: { days: number };
 }
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -41,6 +44,19 @@ function oneOf<T extends string>(
     throw new ConfigurationError(variable, `must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return value as T;
+}
+
+/** `USAGE_DAYS`: a whole number of days from 1 to 400 (IAM keeps last-accessed data 400 days), default 90. */
+function readUsageDays(raw: string | undefined): number {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return DEFAULT_USAGE_DAYS;
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days < 1 || days > MAX_USAGE_DAYS)
+    throw new ConfigurationError(
+      'USAGE_DAYS',
+      `must be a whole number of days from 1 to ${MAX_USAGE_DAYS}, got "${value}"`,
+    );
+  return days;
 }
 
 /**
@@ -101,5 +117,8 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv): LambdaConfig {
     collection: oneOf(env, 'COLLECTION', ['auto', 'bulk', 'per-role'] as const, 'auto'),
   };
   if (bucket) config.reportBucket = bucket;
+  const usage = oneOf(env, 'USAGE', ['on', 'off'] as const, 'off');
+  const days = readUsageDays(env.USAGE_DAYS);
+  if (usage === 'on') config.usage = { days };
   return config;
 }

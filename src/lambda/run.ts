@@ -58,6 +58,7 @@ export async function runInvocation(
     collection: config.collection,
     minSeverity,
     functions: options.functions,
+    usageDays: config.usage?.days,
   });
   const request: CollectAndAuditRequest = {
     regions,
@@ -70,6 +71,7 @@ export async function runInvocation(
   if (options.regions && !sameRegions(options.regions, config.regions)) request.regionsScoped = true;
   if (options.functions) request.functionGlobs = options.functions;
   if (config.reportBucket) request.reportBucket = config.reportBucket;
+  if (config.usage) request.usage = { days: config.usage.days };
   const { report } = await collectAndAudit(services, request);
   logger.info('audit finished', {
     status: report.status,
@@ -78,6 +80,7 @@ export async function runInvocation(
     findings: report.summary.findings,
     errors: report.summary.errors,
     partial: report.partial ? report.partial.notAudited.length : undefined,
+    proposals: report.proposals?.length,
     apiCalls: services.clients.callCounts(),
     apiAttempts: services.clients.attemptCounts(),
   });

@@ -6,6 +6,7 @@ import { withMinSeverity } from '../audit/summary.js';
 import { readSuppressionEntries, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
+import type { UsageCollectionOptions } from '../collect/last-accessed.js';
 import type { AuditReport } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
@@ -56,6 +57,8 @@ export interface CollectAndAuditRequest {
   reportBucket?: string;
   deadline?: () => number;
   deadlineMarginMs?: number;
+  /** Read the roles' last-accessed data and apply the usage rules (SPEC §4c). */
+  usage?: UsageCollectionOptions;
   onProgress?: (event: CollectProgress) => void;
   warn?: Warn;
 }
@@ -75,6 +78,7 @@ export async function collectAndAudit(
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
       ...(request.deadlineMarginMs !== undefined ? { deadlineMarginMs: request.deadlineMarginMs } : {}),
+      ...(request.usage ? { usage: request.usage } : {}),
     }),
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
@@ -92,6 +96,7 @@ export async function collectAndAudit(
     ...(request.minSeverity ? { minSeverity: request.minSeverity } : {}),
     ...(globs.length ? { functions: globs } : {}),
     ...(request.regionsScoped ? { regionsScoped: true } : {}),
+    ...(request.usage ? { usageDays: request.usage.days } : {}),
   });
   return { snapshot, report };
 }

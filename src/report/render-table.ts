@@ -17,6 +17,7 @@ import {
   truncatedNotice,
   wrapText,
 } from './format.js';
+import { PROPOSALS_TITLE, PROPOSALS_WHERE, proposalLines } from './proposals.js';
 
 export interface TableOptions {
   /** Emit ANSI colours (only when writing to a terminal that wants them). */
@@ -146,6 +147,13 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
           : `role ${roleNameFromArn(finding.roleArn)}`;
       push(`- ${finding.severity} ${finding.ruleId} ${subject}: ${finding.title}`, undefined, 2);
     }
+  }
+
+  if ((report.proposals ?? []).length > 0) {
+    section(PROPOSALS_TITLE);
+    for (const line of proposalLines(report))
+      push(`${' '.repeat(line.indent)}${line.text}`, undefined, line.indent + 2);
+    push(PROPOSALS_WHERE, 'dim');
   }
 
   const expired = Array.isArray(report.expiredSuppressions) ? report.expiredSuppressions : [];

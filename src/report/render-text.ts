@@ -18,6 +18,7 @@ import {
   truncatedNotice,
   wrapText,
 } from './format.js';
+import { proposedRoles } from './proposals.js';
 
 /** The digest's line width: an email client on a phone shows 78 characters without re-wrapping. */
 export const DIGEST_WIDTH = 78;
@@ -117,6 +118,7 @@ export function renderDigest(
   const others = rest.filter((role) => role.severity !== 'critical' && role.severity !== 'high');
   const urgentShown = urgent.slice(0, limits.urgent);
   const othersShown = others.slice(0, limits.others);
+  const proposed = proposedRoles(report);
   if (plan.length > 0) {
     section('Fix first');
     detailed.forEach((role, index) => {
@@ -140,6 +142,8 @@ export function renderDigest(
       problems.sort((a, b) => compareSeverity(b.severity, a.severity));
       for (const problem of problems) line(problem.text, 3);
       push(`Fix: ${role.remediation}`, 3, 5);
+      if (proposed.has(role.roleArn))
+        push('Replace with: the proposed policy in the full report (proposals), or --proposals-dir', 3, 5);
       push(`Role: ${role.roleArn}`, 3, 5);
     });
     if (urgentShown.length > 0) {
