@@ -259,12 +259,6 @@ function patternsForService(statement: Statement, service: string): string[] {
  */
 export function proveProposal(input: ProofInput): ProofResult {
   const { current, catalog, analysis, context, functions, edge } = input;
-  const compact = JSON.stringify(input.proposal);
-  if (compact.replace(/\s+/g, '').length > MANAGED_POLICY_MAX_CHARACTERS)
-    return fail(
-      'size',
-      `the policy has ${compact.length} characters, more than IAM's ${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy`,
-    );
   const parsed = parsePolicy(input.proposal, 'proposed policy');
   if (!parsed.ok) return fail('policy', parsed.message);
   if (parsed.policy.problems.length > 0) return fail('policy', parsed.policy.problems.join('; '));
@@ -379,6 +373,14 @@ export function proveProposal(input: ProofInput): ProofResult {
     if (hits.length > 0)
       return fail('audit', `the proposal itself has a ${rule.meta.id} finding: ${hits[0]!.message}`);
   }
+
+  // 4. Ready for aws iam create-policy.
+  const compact = JSON.stringify(input.proposal);
+  if (compact.replace(/\s+/g, '').length > MANAGED_POLICY_MAX_CHARACTERS)
+    return fail(
+      'size',
+      `the policy has ${compact.length} characters, more than IAM's ${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy`,
+    );
   return { ok: true };
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../src/audit/audit.js';
 import { parseSuppressions } from '../../src/audit/suppressions.js';
+import { loadLastAccessed } from '../../src/load/last-accessed.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport, Evidence, Finding } from '../../src/model/report.js';
 import { functionNameFromArn } from '../../src/policy/arn.js';
@@ -41,7 +42,7 @@ function functionNamesOfRoles(report: AuditReport): Map<string, Set<string>> {
 describe('Rule fixtures', () => {
   it('has cases for every rule', () => {
     const rules = new Set(cases.map((ruleCase) => ruleCase.file.split('/')[0]));
-    expect(rules.size).toBe(15);
+    expect(rules.size).toBe(18);
   });
 
   it.each(cases.map((ruleCase) => [ruleCase.file, ruleCase] as const))('%s', (_file, ruleCase) => {
@@ -51,11 +52,13 @@ describe('Rule fixtures', () => {
       functions: ruleCase.functions,
     });
     const suppressions = ruleCase.suppressions ? parseSuppressions(ruleCase.suppressions) : [];
+    if (ruleCase.lastAccessed) snapshot.usage = loadLastAccessed(ruleCase.lastAccessed, 'last-accessed').usage;
 
     // Act
     const report = auditSnapshot(snapshot, {
       suppressions,
       now: new Date(ruleCase.now ?? '2026-11-26T00:00:00Z'),
+      ...(ruleCase.usageDays ? { usageDays: ruleCase.usageDays } : {}),
     });
 
     // Assess

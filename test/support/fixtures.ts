@@ -27,6 +27,9 @@ export interface RuleCase {
   authDetails: { RoleDetailList?: Array<Record<string, unknown>>; Policies?: Array<Record<string, unknown>> };
   functions: unknown;
   suppressions?: unknown;
+  /** Role ARN → `aws iam get-service-last-accessed-details` output: the usage rules run with it. */
+  lastAccessed?: unknown;
+  usageDays?: number;
   now?: string;
   expect: { findings: ExpectedFinding[]; errors?: Array<Record<string, unknown>> };
 }
