@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A `moto_server` (the AWS API emulator) running on loopback for integration tests. Every test file
@@ -23,6 +24,12 @@ export class MotoStartError extends Error {
 }
 
 const MOTO_BINARY = 'moto_server';
+const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
+
+export interface StartMotoOptions {
+  /** Load the moto extensions of this folder (APIs moto lacks, such as IAM last-accessed jobs). */
+  extensions?: boolean;
+}
 const READY_TIMEOUT_MS = 30_000;
 const START_ATTEMPTS = 3;
 
@@ -88,8 +95,10 @@ async function isAnswering(endpoint: string): Promise<boolean> {
  * The child is a small shell that runs moto in the background and waits on its own stdin: when the
  * test process dies in any way (even SIGKILL) the pipe closes and the shell takes moto down with it.
  */
-function spawnMoto(port: number): ChildProcess {
-  const script = `${MOTO_BINARY} -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
+function spawnMoto(port: number, extended: boolean): ChildProcess {
+  // With extensions, the launcher next to this file loads every moto_ext_*.py, then runs moto's server.
+  const server = extended ? `python3 ${JSON.stringify(MOTO_LAUNCHER)}` : MOTO_BINARY;
+  const script = `${server} -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
   const child = spawn('sh', ['-c', script, 'moto', String(port)], {
     detached: true,
     stdio: ['pipe', 'ignore', 'pipe'],
@@ -121,10 +130,10 @@ async function waitUntilReady(
   );
 }
 
-async function startOnce(): Promise<MotoServer> {
+async function startOnce(extended: boolean): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawnMoto(port);
+  const child = spawnMoto(port, extended);
   running.add(child);
   installExitHook();
   let stderr = '';
@@ -166,7 +175,7 @@ async function startOnce(): Promise<MotoServer> {
  * const iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
  * await moto.stop();
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   if (!findOnPath(MOTO_BINARY)) {
     throw new MotoStartError("moto_server not found: install it with pip install 'moto[server]'");
   }
@@ -174,7 +183,7 @@ export async function startMoto(): Promise<MotoServer> {
   // The free port is only reserved until it is handed to moto: another process may take it first.
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt += 1) {
     try {
-      return await startOnce();
+      return await startOnce(options.extensions === true);
     } catch (error) {
       lastError = error;
     }

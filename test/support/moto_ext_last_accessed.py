@@ -14,6 +14,7 @@ get-service-last-accessed-details`` prints (timestamps as ISO 8601 strings)::
                                    "LastAuthenticated": "2026-11-20T08:00:00+00:00", ...}],
          "JobStatus": "COMPLETED"}}}
 
+``roleCreateDates`` (role ARN to an ISO 8601 time) backdates roles, which moto creates "now".
 ``inProgressPolls`` (default 0; it applies to the accounts of the roles in the same request and to
 moto's default account) is how many ``GetServiceLastAccessedDetails`` calls of each new job
 answer ``IN_PROGRESS`` before it completes; a negative number keeps jobs in progress for ever. A seed
@@ -156,6 +157,10 @@ def _seed(body: dict[str, Any]) -> dict[str, Any]:
         backend = _backend_of_arn(arn)
         _state(backend)["seeds"][arn] = details
         backends[id(backend)] = backend
+    # moto creates every role "now"; the usage rules skip roles younger than their window.
+    for arn, created in (body.get("roleCreateDates") or {}).items():
+        role = _backend_of_arn(arn).get_role_by_arn(arn)
+        role.create_date = _parse_time(created).astimezone(timezone.utc).replace(tzinfo=None)
     if "inProgressPolls" in body:
         for backend in backends.values():
             _state(backend)["in_progress_polls"] = int(body["inProgressPolls"])
