@@ -564,8 +564,8 @@ export class EffectivePermissions {
   }
 
   /** The grant of an action on at least some resource, unless an unconditional Deny removes it everywhere. */
-  grantOnAnyResource(action: string): Grant | undefined {
-    return this.computeGrant(lowerCaseKey(action), false);
+  grantOnAnyResource(action: CatalogAction | string): Grant | undefined {
+    return this.computeGrant(typeof action === 'string' ? lowerCaseKey(action) : action.key, false);
   }
 
   private computeGrant(key: string, unrestrictedOnly: boolean): Grant | undefined {

@@ -121,7 +121,7 @@ export function grantedActionsByService(
     for (const service of permissions.candidateServices()) {
       const actions = catalog
         .actionsOf(service)
-        .filter((action) => permissions.grantOnAnyResource(action.key) !== undefined);
+        .filter((action) => permissions.grantOnAnyResource(action) !== undefined);
       if (actions.length > 0) granted.set(service, actions);
     }
     cache.set(permissions, granted);

@@ -238,6 +238,7 @@ export function proposePolicy(input: ProposalInput): ProposalOutcome {
 
   const proof = proveProposal({
     current: policies,
+    currentPermissions: permissions,
     proposal: document,
     catalog,
     analysis,

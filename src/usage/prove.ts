@@ -40,6 +40,8 @@ export type ProofResult =
 export interface ProofInput {
   /** The role's current identity policies and permissions boundary. */
   current: PolicySet;
+  /** The evaluator's view of `current`, when the caller has it already (the audit does). */
+  currentPermissions?: EffectivePermissions;
   /** The proposed policy document. */
   proposal: unknown;
   catalog: ActionCatalog;
@@ -265,7 +267,7 @@ export function proveProposal(input: ProofInput): ProofResult {
   if (!isPlainObject(input.proposal) || input.proposal.Version !== '2012-10-17')
     return fail('policy', 'the policy must have Version 2012-10-17');
   const proposal: ParsedPolicy = parsed.policy;
-  const currentPermissions = new EffectivePermissions(current, catalog);
+  const currentPermissions = input.currentPermissions ?? new EffectivePermissions(current, catalog);
   const proposed = new EffectivePermissions(
     { identity: [proposal], ...(current.boundary ? { boundary: current.boundary } : {}) },
     catalog,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot, findingId, roleFindingId } from '../../src/audit/audit.js';
 import { compareFixOrder } from '../../src/audit/summary.js';
+import { loadLastAccessed } from '../../src/load/last-accessed.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { Finding } from '../../src/model/report.js';
 import { functionNameFromArn, splitFunctionArn } from '../../src/policy/arn.js';
@@ -29,7 +30,11 @@ describe('Demo account', () => {
     functions: read('functions.json'),
   });
   const report = auditSnapshot(snapshot, { now: new Date('2026-11-26T00:00:00Z') });
-  const expected = read('expected.json') as { findings: ExpectedDemoFinding[]; cleanFunctions: string[] };
+  const expected = read('expected.json') as {
+    findings: ExpectedDemoFinding[];
+    cleanFunctions: string[];
+    withLastAccessed: { findings: ExpectedDemoFinding[]; proposals: string[] };
+  };
   const functionsOfRole = new Map(report.roles.map((role) => [role.roleArn, role.functions]));
 
   /** What a finding says about each function: a role finding about every function of its role. */
@@ -58,9 +63,36 @@ describe('Demo account', () => {
     expect(report.summary.roles).toBe(18);
   });
 
-  it('fires every rule of the catalog at least once', () => {
-    const fired = new Set(report.findings.map((finding) => finding.ruleId));
+  it('fires every rule of the catalog at least once, the usage rules with its last-accessed data', () => {
+    const fired = new Set([...report.findings, ...withUsage.findings].map((finding) => finding.ruleId));
     expect([...fired].sort()).toEqual(RULES.map((rule) => rule.meta.id).sort());
+  });
+
+  const usageSnapshot = loadOfflineSnapshot({
+    authDetails: read('auth-details.json'),
+    functions: read('functions.json'),
+  });
+  usageSnapshot.usage = loadLastAccessed(read('last-accessed.json'), 'last-accessed.json').usage;
+  const withUsage = auditSnapshot(usageSnapshot, { now: new Date('2026-11-27T00:00:00Z') });
+
+  it('adds exactly the usage findings the account was designed to have, with its last-accessed data', () => {
+    const actual = withUsage.findings.flatMap(perFunction).map(key);
+    expect(withUsage.status).toBe('complete');
+    expect(withUsage.usage).toEqual({ days: 90, roles: 16 });
+    expect(actual.sort()).toEqual(
+      [...expected.findings, ...expected.withLastAccessed.findings].map(key).sort(),
+    );
+  });
+
+  it('offers a proven replacement policy for its over-broad roles', () => {
+    const proposals = withUsage.proposals ?? [];
+    expect(proposals.map((proposal) => proposal.roleArn.split('/').pop()).sort()).toEqual(
+      expected.withLastAccessed.proposals,
+    );
+    const thumbnails = proposals.find((proposal) => proposal.roleArn.endsWith('/thumbnail-resizer-role'))!;
+    expect(thumbnails.removed.services).toEqual(['s3-object-lambda']);
+    expect(JSON.stringify(thumbnails.policy)).not.toContain('"s3:*"');
+    expect(withUsage.errors.map((error) => error.code)).toEqual(['CrossAccount']);
   });
 
   it('produces exactly the findings the account was designed to have, role findings through the roles index', () => {
