@@ -153,6 +153,10 @@ function resourcesTouched(action: string, context: StackContext, location: Examp
       `arn:${partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
       `arn:${partition}:iam::${account}:policy/team/orders-read`,
     ],
+    'iam:GenerateServiceLastAccessedDetails': [
+      `arn:${partition}:iam::${account}:role/service-role/orders-api`,
+    ],
+    'iam:GetServiceLastAccessedDetails': ['*'],
     'sns:Publish': [topic],
     's3:GetObject': [`${bucket}/config/suppressions.json`, `${bucket}/reports/${account}/latest.json`],
     's3:ListBucket': [bucket],
@@ -177,6 +181,8 @@ interface Scenario {
   /** The topic's KMS key, when the role must be able to use one. */
   topicKey: (context: StackContext) => string | undefined;
   reportBucket: boolean;
+  /** `UsageAnalysis=on`: the role may read last-accessed data. */
+  usage: boolean;
 }
 
 const scenarios: Scenario[] = [
@@ -186,6 +192,7 @@ const scenarios: Scenario[] = [
     location: defaultLocation,
     topicKey: (context) => context.attributes['TopicKey.Arn'],
     reportBucket: true,
+    usage: false,
   },
   {
     name: 'a central topic with its key and no report bucket',
@@ -197,6 +204,7 @@ const scenarios: Scenario[] = [
     location: defaultLocation,
     topicKey: () => centralKeyArn,
     reportBucket: false,
+    usage: false,
   },
   {
     name: 'an unencrypted central topic and a report bucket, in GovCloud',
@@ -204,6 +212,15 @@ const scenarios: Scenario[] = [
     location: { account: '210987654321', region: 'us-gov-west-1', partition: 'aws-us-gov', stackName: 'gov' },
     topicKey: () => undefined,
     reportBucket: true,
+    usage: false,
+  },
+  {
+    name: 'usage analysis on (last-accessed data)',
+    parameters: { UsageAnalysis: 'on', UsageDays: '120' },
+    location: defaultLocation,
+    topicKey: (context) => context.attributes['TopicKey.Arn'],
+    reportBucket: true,
+    usage: true,
   },
 ];
 
@@ -220,6 +237,17 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
         .flatMap((action) => [action, ...(impliedByCall[action] ?? [])]),
     ),
   ].sort();
+  /** Calls made only when usage analysis is on: those of the last-accessed collector. */
+  const usageOnly = new Set(
+    scan.calls
+      .filter((call) => call.file.split(path.sep).join('/') === 'collect/last-accessed.ts')
+      .map((call) => call.action),
+  );
+  const neededIn = (scenario: Scenario) =>
+    needed.filter(
+      (action) =>
+        (scenario.reportBucket || !action.startsWith('s3:')) && (scenario.usage || !usageOnly.has(action)),
+    );
 
   it('reads every SDK call of the collector and the publisher from src/', () => {
     // prepare
@@ -235,6 +263,10 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     expect(filesOf('ec2:DescribeRegions')).toEqual(['collect/clients.ts']);
     expect(filesOf('sts:GetCallerIdentity')).toEqual(['collect/clients.ts']);
     expect(filesOf('sns:Publish')).toEqual(['publish/sns.ts']);
+    expect(filesOf('iam:GenerateServiceLastAccessedDetails')).toEqual(['collect/last-accessed.ts']);
+    expect(usageOnly).toEqual(
+      new Set(['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails']),
+    );
     expect(codeActions.every((action) => /^[a-z0-9]+:[A-Z]\w+$/.test(action))).toBe(true);
   });
 
@@ -242,7 +274,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     // prepare
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const expected = [
-      ...needed.filter((action) => scenario.reportBucket || !action.startsWith('s3:')),
+      ...neededIn(scenario),
       ...logActions,
       ...(scenario.topicKey(context) ? keyActions : []),
     ].sort();
@@ -258,11 +290,9 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     // prepare
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const permissions = rolePermissions(context);
-    const requests = needed
-      .filter((action) => scenario.reportBucket || !action.startsWith('s3:'))
-      .flatMap((action) =>
-        resourcesTouched(action, context, scenario.location).map((resource) => ({ action, resource })),
-      );
+    const requests = neededIn(scenario).flatMap((action) =>
+      resourcesTouched(action, context, scenario.location).map((resource) => ({ action, resource })),
+    );
 
     // act
     const denied = requests.filter(
@@ -313,6 +343,33 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
       });
     },
   );
+
+  it("reads last-accessed data only when usage analysis is on, and only of the account's roles", () => {
+    // prepare
+    const on = rolePermissions(exampleStack(template, { UsageAnalysis: 'on' }));
+    const off = rolePermissions(exampleStack(template, {}));
+    const generate = 'iam:GenerateServiceLastAccessedDetails';
+
+    // act
+    const access = {
+      ownRole: on.accessTo(generate, 'arn:aws:iam::123456789012:role/service-role/orders-api'),
+      user: on.accessTo(generate, 'arn:aws:iam::123456789012:user/bob'),
+      policy: on.accessTo(generate, 'arn:aws:iam::123456789012:policy/orders-read'),
+      otherAccount: on.accessTo(generate, 'arn:aws:iam::999999999999:role/app'),
+      offOwnRole: off.accessTo(generate, 'arn:aws:iam::123456789012:role/service-role/orders-api'),
+      offRead: off.accessTo('iam:GetServiceLastAccessedDetails', '*'),
+    };
+
+    // assess
+    expect(access).toEqual({
+      ownRole: 'allowed',
+      user: 'not-allowed',
+      policy: 'not-allowed',
+      otherAccount: 'not-allowed',
+      offOwnRole: 'not-allowed',
+      offRead: 'not-allowed',
+    });
+  });
 
   it('writes only to its topic and under reports/ in its bucket', () => {
     // prepare

@@ -72,6 +72,7 @@ describe('Self-audit: the auditor function deployed from infra/template.yaml', (
       },
       location: defaultLocation,
     },
+    { name: 'usage analysis on', parameters: { UsageAnalysis: 'on' }, location: defaultLocation },
     {
       name: 'GovCloud',
       parameters: {},

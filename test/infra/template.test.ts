@@ -152,6 +152,8 @@ describe('infra/template.yaml', () => {
     ['PublishWhen', 'always'],
     ['MinSeverity', 'info'],
     ['Collection', 'auto'],
+    ['UsageAnalysis', 'off'],
+    ['UsageDays', '90'],
     ['ExistingTopicArn', ''],
     ['CreateReportBucket', 'true'],
     ['ReportRetentionDays', '90'],
@@ -177,6 +179,7 @@ describe('infra/template.yaml', () => {
     expect(PublishWhen?.AllowedValues).toEqual(['always', 'findings', 'changes']);
     expect(MinSeverity?.AllowedValues).toEqual(['critical', 'high', 'medium', 'low', 'info']);
     expect(Collection?.AllowedValues).toEqual(['auto', 'bulk', 'per-role']);
+    expect(template.Parameters.UsageAnalysis?.AllowedValues).toEqual(['on', 'off']);
   });
 
   it('runs the function on nodejs24.x arm64 from the S3 zip, never overlapping', () => {
@@ -212,6 +215,8 @@ describe('infra/template.yaml', () => {
         PUBLISH_WHEN: 'always',
         MIN_SEVERITY: 'info',
         COLLECTION: 'auto',
+        USAGE: 'off',
+        USAGE_DAYS: '90',
       }),
     },
     {
@@ -223,6 +228,8 @@ describe('infra/template.yaml', () => {
         PublishWhen: 'changes',
         MinSeverity: 'high',
         Collection: 'per-role',
+        UsageAnalysis: 'on',
+        UsageDays: '180',
       },
       expected: () => ({
         TOPIC_ARN: centralTopicArn,
@@ -230,6 +237,8 @@ describe('infra/template.yaml', () => {
         PUBLISH_WHEN: 'changes',
         MIN_SEVERITY: 'high',
         COLLECTION: 'per-role',
+        USAGE: 'on',
+        USAGE_DAYS: '180',
       }),
     },
   ])('configures the function through its environment with $name', ({ parameters, expected }) => {
