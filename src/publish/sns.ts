@@ -73,7 +73,14 @@ const DIGEST_STEPS: ReadonlyArray<Partial<DigestLimits>> = [
 ];
 
 /** What a trimmed JSON report keeps of its secondary lists. */
-const LIST_CAPS = { errors: 20, resolved: 100, notAudited: 20, expiredSuppressions: 20, roleFunctions: 20 };
+const LIST_CAPS = {
+  errors: 20,
+  resolved: 100,
+  notAudited: 20,
+  expiredSuppressions: 20,
+  roleFunctions: 20,
+  proposals: 10,
+};
 
 /**
  * Builds the SNS message of a report (SPEC §7): an ASCII subject, a JSON envelope with the JSON report
@@ -361,6 +368,14 @@ class ReportTrimmer {
       };
     if (report.expiredSuppressions)
       trimmed.expiredSuppressions = report.expiredSuppressions.slice(0, LIST_CAPS.expiredSuppressions);
+    // A proposed policy is up to 6 KB: only those of the roles kept, a few (the archive has them all).
+    if (report.proposals) {
+      const proposals = report.proposals
+        .filter((proposal) => keptRoles.has(proposal.roleArn))
+        .slice(0, LIST_CAPS.proposals);
+      if (proposals.length > 0) trimmed.proposals = proposals;
+      else delete trimmed.proposals;
+    }
     return trimmed;
   }
 }
