@@ -15,11 +15,15 @@ export function proposedRoles(report: AuditReport): Set<string> {
   return new Set((report.proposals ?? []).map((proposal) => proposal.roleArn));
 }
 
-/** What a proposal takes away, in a few words: `removes sns and 3 unused s3 actions`. */
+/** What a proposal takes away, in a few words: `removes sns and 3 unused actions`. */
 export function removedSummary(proposal: Proposal): string {
   const { services, actions } = proposal.removed;
   const parts: string[] = [];
-  if (services.length > 0) parts.push(`${previewList(services, 4)}`);
+  if (services.length === 1) parts.push(services[0]!);
+  else if (services.length > 1)
+    parts.push(
+      `${formatCount(services.length)} services (${services.slice(0, 4).join(', ')}${services.length > 4 ? ', …' : ''})`,
+    );
   if (actions.length > 0)
     parts.push(`${formatCount(actions.length)} unused action${actions.length === 1 ? '' : 's'}`);
   return parts.length > 0 ? `removes ${parts.join(' and ')}` : 'names the used actions instead of wildcards';
@@ -28,6 +32,18 @@ export function removedSummary(proposal: Proposal): string {
 function asList(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** A few actions by name; many as a count per service: `141 actions: s3 (120), logs (21)`. */
+function describeActions(actions: readonly string[]): string {
+  if (actions.length <= 5) return actions.join(', ');
+  const byService = new Map<string, number>();
+  for (const action of actions) {
+    const service = action.slice(0, Math.max(0, action.indexOf(':'))) || action;
+    byService.set(service, (byService.get(service) ?? 0) + 1);
+  }
+  const counts = [...byService].map(([service, count]) => `${service} (${formatCount(count)})`);
+  return `${formatCount(actions.length)} actions: ${previewList(counts, 6)}`;
 }
 
 /**
@@ -50,7 +66,7 @@ export function proposalLines(report: AuditReport): Array<{ text: string; indent
       const resources = asList(statement.Resource ?? statement.NotResource);
       const condition = statement.Condition ? ' under a condition' : '';
       lines.push({
-        text: `${String(statement.Effect)} ${statement.NotAction ? 'all but ' : ''}${previewList(actions, 4)}${actions.length > 4 ? ` (${actions.length} actions)` : ''} on ${statement.NotResource ? 'all but ' : ''}${previewList(resources, 2)}${condition}`,
+        text: `${String(statement.Effect)} ${statement.NotAction ? 'all but ' : ''}${describeActions(actions)} on ${statement.NotResource ? 'all but ' : ''}${previewList(resources, 2)}${condition}`,
         indent: 2,
       });
     }

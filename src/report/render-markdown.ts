@@ -17,6 +17,7 @@ import {
   summaryLine,
   truncatedNotice,
 } from './format.js';
+import { PROPOSALS_TITLE, removedSummary } from './proposals.js';
 
 /** Markdown is read rendered (job summaries, pull-request comments), so it can afford longer previews. */
 const LIST_PREVIEW = 5;
@@ -132,6 +133,26 @@ export function renderMarkdown(report: AuditReport): string {
         if (hasText(finding.remediation)) out.push(`  - Remediation: ${escapeText(finding.remediation)}`);
       }
       out.push('');
+    }
+  }
+
+  if ((report.proposals ?? []).length > 0) {
+    out.push(`## ${escapeText(PROPOSALS_TITLE)}`, '');
+    for (const proposal of report.proposals ?? []) {
+      out.push(
+        `- ${code(roleNameFromArn(proposal.roleArn))}: ${escapeText(removedSummary(proposal))}`,
+        '',
+        '  <details><summary>Policy document</summary>',
+        '',
+        '  ```json',
+        ...JSON.stringify(proposal.policy, null, 2)
+          .split('\n')
+          .map((line) => `  ${line}`),
+        '  ```',
+        '',
+        '  </details>',
+        '',
+      );
     }
   }
 
