@@ -10,6 +10,8 @@
  *    full live audit (`collectSnapshot` + `auditSnapshot`), with API calls per operation.
  * 3. The same behind a loopback proxy that adds a fixed delay to every request.
  * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
+ * 5. Usage collection: IAM last-accessed data of 2,000 roles read by the collector against moto with
+ *    its last-accessed extension, behind the latency proxy (calls and time).
  *
  * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
  * (`--help` lists every flag). Writes bench/results.json.
@@ -38,6 +40,7 @@ import { generateAccount } from './generate.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
+import { measureUsage, seedUsageRoles, USAGE_SETTINGS, type UsageSample } from './usage.js';
 
 const execFileAsync = promisify(execFile);
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +71,7 @@ interface BenchOptions {
     latencyMs: number;
   };
   artifact: { enabled: boolean; importRuns: number };
+  usage: { enabled: boolean; roles: number };
   out: string;
 }
 
@@ -93,6 +97,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --seed N                generator seed (default 42)
   --skip-live             no moto (offline and artifact only)
   --skip-artifact         no build
+  --usage-roles N         roles whose last-accessed data is read (default 2000; quick 200)
+  --skip-usage            no usage collection measurement
   --out FILE              results file (default bench/results.json)`;
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, minimum = 0): number {
@@ -133,6 +139,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
+        'usage-roles': { type: 'string' },
+        'skip-usage': { type: 'boolean' },
         out: { type: 'string' },
       },
     }));
@@ -163,6 +171,10 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     artifact: {
       enabled: values['skip-artifact'] !== true,
       importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
+    },
+    usage: {
+      enabled: values['skip-usage'] !== true,
+      roles: wholeNumber('usage-roles', text('usage-roles'), quick ? 200 : 2_000, 1),
     },
     out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
   };
@@ -856,6 +868,39 @@ function artifactRows(result: ArtifactResult): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Usage collection (last-accessed data)
+// ---------------------------------------------------------------------------------------------
+
+async function benchUsage(options: BenchOptions): Promise<UsageSample[]> {
+  progress('usage: starting moto with its last-accessed extension');
+  const moto = await startMoto({ extensions: true });
+  const proxy = await startLatencyProxy({ target: moto.endpoint, delayMs: options.live.latencyMs });
+  try {
+    progress(`usage: creating ${options.usage.roles} roles and seeding their last-accessed reports`);
+    const roles = await seedUsageRoles(moto.endpoint, options.usage.roles);
+    // Behind the latency proxy: moto answers in microseconds, a real IAM endpoint does not.
+    const condition = `moto + ${options.live.latencyMs} ms`;
+    progress(`usage: reading last-accessed data of ${roles.length} roles, ${condition}`);
+    const samples: UsageSample[] = [await measureUsage(proxy.endpoint, condition, roles)];
+    return samples;
+  } finally {
+    await proxy.close();
+    const keepAlive = setInterval(() => undefined, 1_000);
+    await moto.stop();
+    clearInterval(keepAlive);
+  }
+}
+
+function usageRows(samples: readonly UsageSample[]): Row[] {
+  return samples.map((sample) => ({
+    measurement: `usage ${sample.condition}: last-accessed data of ${sample.roles} roles`,
+    value: spreadOf([sample.ms]),
+    unit: 'ms' as const,
+    note: `${callsText(sample.calls)}${sameCounts(sample.calls, sample.attempts) ? '' : ` (attempts: ${callsText(sample.attempts)})`}; ${sample.read} read, ${sample.failed} failed; each job in progress at its first poll; ${USAGE_SETTINGS}`,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 
@@ -878,11 +923,13 @@ async function main(argv: string[]): Promise<number> {
     const memory = await benchMemoryWithMoto(options, directory);
     const live = options.live.enabled ? await benchLive(options) : undefined;
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
+    const usage = options.usage.enabled ? await benchUsage(options) : undefined;
     const rows = [
       ...offlineRows(offline),
       ...memoryRows(memory),
       ...(live ? liveRows(live.results) : []),
       ...(artifact ? artifactRows(artifact) : []),
+      ...(usage ? usageRows(usage) : []),
     ];
     const machine = {
       node: process.version,
@@ -909,6 +956,7 @@ async function main(argv: string[]): Promise<number> {
           memory,
           ...(live ? { live } : {}),
           ...(artifact ? { artifact } : {}),
+          ...(usage ? { usage } : {}),
         },
         null,
         2,

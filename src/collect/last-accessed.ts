@@ -26,7 +26,7 @@ export interface UsageCollectionOptions {
   pageSize?: number;
 }
 
-export const DEFAULT_JOB_WINDOW = 50;
+export const DEFAULT_JOB_WINDOW = 100;
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_JOB_TIMEOUT_MS = 300_000;
 const MAX_POLL_INTERVAL_MS = 5_000;
