@@ -31,12 +31,17 @@ describe('Wildcard pattern containment', () => {
 
     // act / assess
     fc.assert(
-      fc.property(pattern, pattern, fc.array(concrete, { minLength: 20, maxLength: 20 }), (outer, inner, values) => {
-        if (!patternCovers(outer, inner)) return;
-        for (const value of values) {
-          if (matchesWildcard(inner, value)) expect(matchesWildcard(outer, value)).toBe(true);
-        }
-      }),
+      fc.property(
+        pattern,
+        pattern,
+        fc.array(concrete, { minLength: 20, maxLength: 20 }),
+        (outer, inner, values) => {
+          if (!patternCovers(outer, inner)) return;
+          for (const value of values) {
+            if (matchesWildcard(inner, value)) expect(matchesWildcard(outer, value)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
@@ -50,8 +55,16 @@ describe('Resource pattern containment', () => {
   it.each([
     ['*', 'arn:aws:s3:::bucket/*', true],
     ['arn:aws:logs:*:*:*', 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*', true],
-    ['arn:aws:logs:eu-west-1:111122223333:*', 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*', true],
-    ['arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*', 'arn:aws:logs:*:111122223333:log-group:/aws/lambda/app:*', false],
+    [
+      'arn:aws:logs:eu-west-1:111122223333:*',
+      'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*',
+      true,
+    ],
+    [
+      'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*',
+      'arn:aws:logs:*:111122223333:log-group:/aws/lambda/app:*',
+      false,
+    ],
     ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/logs/*', true],
     ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket-2/*', false],
     ['arn:aws:s3:::bucket/*', '*', false],
@@ -65,7 +78,10 @@ describe('Resource pattern containment', () => {
     const resource = fc.constantFrom('bucket', 'bucket/*', 'log-group:x', '*', 'b?cket', 'bucket/key');
     const arnPattern = fc
       .tuple(field, field, field, field, resource)
-      .map(([partition, service, region, account, rest]) => `arn:${partition}:${service}:${region}:${account}:${rest}`);
+      .map(
+        ([partition, service, region, account, rest]) =>
+          `arn:${partition}:${service}:${region}:${account}:${rest}`,
+      );
     const arn = fc
       .tuple(
         fc.constantFrom('aws'),
@@ -76,12 +92,17 @@ describe('Resource pattern containment', () => {
       )
       .map((parts) => `arn:${parts.join(':')}`);
     fc.assert(
-      fc.property(arnPattern, arnPattern, fc.array(arn, { minLength: 10, maxLength: 10 }), (outer, inner, arns) => {
-        if (!resourceCovers(outer, inner)) return;
-        for (const value of arns) {
-          if (resourceMatches(inner, value)) expect(resourceMatches(outer, value)).toBe(true);
-        }
-      }),
+      fc.property(
+        arnPattern,
+        arnPattern,
+        fc.array(arn, { minLength: 10, maxLength: 10 }),
+        (outer, inner, arns) => {
+          if (!resourceCovers(outer, inner)) return;
+          for (const value of arns) {
+            if (resourceMatches(inner, value)) expect(resourceMatches(outer, value)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

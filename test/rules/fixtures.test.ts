@@ -52,7 +52,8 @@ describe('Rule fixtures', () => {
       functions: ruleCase.functions,
     });
     const suppressions = ruleCase.suppressions ? parseSuppressions(ruleCase.suppressions) : [];
-    if (ruleCase.lastAccessed) snapshot.usage = loadLastAccessed(ruleCase.lastAccessed, 'last-accessed').usage;
+    if (ruleCase.lastAccessed)
+      snapshot.usage = loadLastAccessed(ruleCase.lastAccessed, 'last-accessed').usage;
 
     // Act
     const report = auditSnapshot(snapshot, {

@@ -247,7 +247,10 @@ describe('Proposed policy: how it is built', () => {
   it('shortens action lists longer than a managed policy allows to verb patterns, never to a service wildcard', () => {
     // prepare: four whole services, all used, none with action data: everything is kept
     const setup: Setup = {
-      statements: [{ Effect: 'Allow', Action: ['s3:*', 'dynamodb:*', 'sqs:*', 'sns:*'], Resource: '*' }, LOGS_ON_STAR],
+      statements: [
+        { Effect: 'Allow', Action: ['s3:*', 'dynamodb:*', 'sqs:*', 'sns:*'], Resource: '*' },
+        LOGS_ON_STAR,
+      ],
       services: ['s3', 'dynamodb', 'sqs', 'sns', 'logs'].map((namespace) => ({ namespace, last: RECENT })),
     };
 
