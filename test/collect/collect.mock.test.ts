@@ -346,6 +346,7 @@ describe('collectSnapshot: per-role collection', () => {
       inlinePolicies: [{ name: 'logs', document: LOGS_DOCUMENT }],
       attachedPolicyArns: [BASIC_EXECUTION],
       tags: {},
+      createDate: '2024-01-01T00:00:00.000Z',
     });
     expect(snapshot.managedPolicies.get(BASIC_EXECUTION)).toEqual({
       arn: BASIC_EXECUTION,

@@ -160,6 +160,9 @@ describe('deploy against the AWS emulator', () => {
       PUBLISH_WHEN: 'always',
       MIN_SEVERITY: 'info',
       COLLECTION: 'auto',
+      USAGE: 'off',
+      // moto passes the Number parameter through as a number; Lambda would hold the string "90".
+      USAGE_DAYS: 90,
     });
     expect(concurrency.ReservedConcurrentExecutions).toBe(1);
     expect(rule).toMatchObject({ ScheduleExpression: 'cron(0 4 * * ? *)', State: 'ENABLED' });

@@ -8,6 +8,7 @@ import {
   defaultLocation,
   type ExampleLocation,
   exampleStack,
+  isCreated,
   loadTemplate,
   resolveValue,
   type StackContext,
@@ -121,15 +122,21 @@ function grantedActions(permissions: EffectivePermissions): string[] {
     .sort();
 }
 
+/** The policies the template attaches to the auditor's role in a deployment: its main one, and the usage one when created. */
 function rolePermissions(context: StackContext): EffectivePermissions {
-  const properties = resolveValue(template, template.Resources.RolePolicy?.Properties, context) as {
-    ManagedPolicyName: string;
-    PolicyDocument: unknown;
-  };
-  const parsed = parsePolicy(properties.PolicyDocument, properties.ManagedPolicyName);
-  if (!parsed.ok) throw new Error(parsed.message);
-  expect(parsed.policy.problems).toEqual([]);
-  return new EffectivePermissions({ identity: [parsed.policy] }, defaultCatalog());
+  const policies = ['RolePolicy', 'UsagePolicy']
+    .filter((logicalId) => isCreated(template, logicalId, context))
+    .map((logicalId) => {
+      const properties = resolveValue(template, template.Resources[logicalId]?.Properties, context) as {
+        ManagedPolicyName: string;
+        PolicyDocument: unknown;
+      };
+      const parsed = parsePolicy(properties.PolicyDocument, properties.ManagedPolicyName);
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(parsed.policy.problems).toEqual([]);
+      return parsed.policy;
+    });
+  return new EffectivePermissions({ identity: policies }, defaultCatalog());
 }
 
 /** What a deployed auditor touches with each call: the resources a request names (`*` for unscopable ones). */

@@ -5,6 +5,7 @@ import {
   defaultLocation,
   type ExampleLocation,
   exampleStack,
+  isCreated,
   loadTemplate,
   type PolicyStatement,
   resolveValue,
@@ -57,6 +58,17 @@ function snapshotOfAuditor(
     document: { ...document, Statement: [...statementsOf(document), ...extraStatements] },
     defaultVersionId: 'v1',
   });
+  if (isCreated(template, 'UsagePolicy', context)) {
+    const usage = properties('UsagePolicy');
+    const usageArn = context.references.UsagePolicy!;
+    snapshot.roles.get(roleArn)!.attachedPolicyArns.push(usageArn);
+    snapshot.managedPolicies.set(usageArn, {
+      arn: usageArn,
+      name: String(usage.ManagedPolicyName),
+      document: usage.PolicyDocument,
+      defaultVersionId: 'v1',
+    });
+  }
   return snapshot;
 }
 

@@ -233,6 +233,7 @@ export function exampleStack(
       LogGroup: `/aws/lambda/${functionName}`,
       Role: roleName,
       RolePolicy: `arn:${partition}:iam::${account}:policy/${functionName}-${region}`,
+      UsagePolicy: `arn:${partition}:iam::${account}:policy/${functionName}-usage-${region}`,
       Function: functionName,
       ScheduleRule: ruleName,
     },

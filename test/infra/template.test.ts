@@ -263,6 +263,24 @@ describe('infra/template.yaml', () => {
     expect(properties).toEqual({ LogGroupName: '/aws/lambda/audit-auditor', RetentionInDays: '14' });
   });
 
+  it('attaches the last-accessed policy to the role only with UsageAnalysis=on', () => {
+    // prepare
+    const off = exampleStack(template, {});
+    const on = exampleStack(template, { UsageAnalysis: 'on' });
+
+    // act
+    const properties = resolvedProperties('UsagePolicy', on) as { Roles: string[]; PolicyDocument: unknown };
+
+    // assess
+    expect(isCreated(template, 'UsagePolicy', off)).toBe(false);
+    expect(isCreated(template, 'UsagePolicy', on)).toBe(true);
+    expect(properties.Roles).toEqual([on.references.Role]);
+    expect(grantsOf(statementsOf(properties.PolicyDocument))).toEqual({
+      'iam:GenerateServiceLastAccessedDetails': ['arn:aws:iam::123456789012:role/*'],
+      'iam:GetServiceLastAccessedDetails': ['*'],
+    });
+  });
+
   it('trusts only Lambda (of this account) and has no inline policies or ManagedPolicyArns', () => {
     // prepare
     const context = exampleStack(template, {});
@@ -286,7 +304,7 @@ describe('infra/template.yaml', () => {
     ]);
   });
 
-  it('attaches one named managed policy to the role', () => {
+  it('attaches one named managed policy to the role (and the usage policy only with UsageAnalysis=on)', () => {
     // prepare
     const context = exampleStack(template, {});
 
@@ -294,7 +312,8 @@ describe('infra/template.yaml', () => {
     const properties = resolvedProperties('RolePolicy', context);
 
     // assess
-    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual(['RolePolicy']);
+    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual(['RolePolicy', 'UsagePolicy']);
+    expect(template.Resources.UsagePolicy?.Condition).toBe('AnalyseUsage');
     expect(properties.ManagedPolicyName).toBe('audit-auditor-eu-west-1');
     expect(properties.Roles).toEqual([context.references.Role]);
     expect(properties.Users).toBeUndefined();
