@@ -117,17 +117,16 @@ function coversAllExcept(statement: Statement, excluded: readonly string[]): boo
   return (statement.resources ?? []).includes('*');
 }
 
-/** Whether one of the statements covers an action's scope under a condition at least as wide. */
+/** Whether the statements cover an action's scope, each under a condition at least as wide as `condition`'s. */
 function someCovers(
   statements: readonly Statement[],
   scope: ResourceScope,
   condition: Statement | null,
 ): boolean {
-  return statements.some((statement) => {
-    if (!conditionCovers(statement, condition)) return false;
-    if (scope.kind === 'except') return coversAllExcept(statement, scope.patterns);
-    return scope.patterns.every((pattern) => coversPattern(statement, pattern));
-  });
+  const usable = statements.filter((statement) => conditionCovers(statement, condition));
+  // "Everything except …" is one set: one statement must cover it; listed patterns may be covered one by one.
+  if (scope.kind === 'except') return usable.some((statement) => coversAllExcept(statement, scope.patterns));
+  return scope.patterns.every((pattern) => usable.some((statement) => coversPattern(statement, pattern)));
 }
 
 /**
