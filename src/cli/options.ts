@@ -20,8 +20,8 @@ const AUDIT_OPTIONS = `Audit input (offline when both files are given, live agai
   --snapshot-out DIR      save what was collected as DIR/auth-details.json and DIR/functions.json (offline input)
 
 Least privilege from usage (IAM's last-accessed data):
-  --usage                 read each role's last-accessed data (live; needs iam:GenerateServiceLastAccessedDetails
-                          and iam:GetServiceLastAccessedDetails)
+  --usage                 read each role's last-accessed data (live; IAM permissions
+                          iam:GenerateServiceLastAccessedDetails, iam:GetServiceLastAccessedDetails)
   --last-accessed FILE    offline: role ARN -> output of "aws iam get-service-last-accessed-details"
   --usage-days N          usage window in days, 1-400 (default 90)
   --proposals-dir DIR     write each role's proven replacement policy to DIR/<role name>.json
