@@ -31,7 +31,7 @@ import { type AwsClients, createClients } from '../src/collect/clients.js';
 import { collectSnapshot } from '../src/collect/collect.js';
 import { loadOfflineSnapshot } from '../src/load/offline.js';
 import { ActionCatalog } from '../src/policy/catalog.js';
-import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
+import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import { generateAccount } from './generate.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { seedMoto } from './seed-moto.js';

@@ -11,7 +11,7 @@ import {
   type RoleDetail,
 } from '../../bench/generate.js';
 import { SeedError, seedMoto } from '../../bench/seed-moto.js';
-import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
+import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const MEDIUM: GenerateOptions = { functions: 1000, roles: 200, policies: 50, seed: 42 };
 

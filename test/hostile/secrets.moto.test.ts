@@ -11,15 +11,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { createTinyFunction } from '../support/functions.js';
+import { createTinyFunction } from '../../tools/functions.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
 import { captureStdout } from '../support/stdout.js';
 import { LAMBDA_TRUST } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';

@@ -27,7 +27,7 @@ import {
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
+} from '../../tools/moto.js';
 
 const region = 'us-east-1';
 const execFileAsync = promisify(execFile);

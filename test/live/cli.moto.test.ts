@@ -14,15 +14,15 @@ import type { AuditReport, Finding } from '../../src/model/report.js';
 import { buildMessage, SUBJECT_MAX_LENGTH } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { RULES } from '../../src/rules/index.js';
-import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
+import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
 import {
   CANARY_ACCESS_KEY_ID,
   CANARY_PASSWORD,
