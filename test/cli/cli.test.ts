@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { testFolder } from '../support/temp.js';
 
 const demo = (file: string) => new URL(`../../examples/demo-account/${file}`, import.meta.url).pathname;
 const offline = ['audit', '--auth-details', demo('auth-details.json'), '--functions', demo('functions.json')];
@@ -91,7 +91,7 @@ describe('CLI: audit offline', () => {
   });
 
   it('writes the report to --output and mutes findings from --suppressions', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const output = join(directory, 'report.json');
     const code = await runCli(
       [...offline, '--format', 'json', '--output', output, '--suppressions', demo('suppressions.json')],
@@ -105,7 +105,7 @@ describe('CLI: audit offline', () => {
   });
 
   it('exits 2 with a message naming the file when an input file is not JSON', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const broken = join(directory, 'functions.json');
     writeFileSync(broken, '{"Functions": [');
     const io = fakeIo();
@@ -149,7 +149,7 @@ describe('CLI: audit offline', () => {
   });
 
   it('exits 2 for an invalid suppressions file', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const file = join(directory, 'suppressions.json');
     writeFileSync(file, JSON.stringify({ suppressions: [{ rule: 'role-shared' }] }));
     const io = fakeIo();
