@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Metafile } from 'esbuild';
+import type { BuildOptions as EsbuildOptions, Metafile } from 'esbuild';
 import { build as esbuild } from 'esbuild';
 import yazl from 'yazl';
 
@@ -165,9 +165,7 @@ const nodeBundleSettings = {
   banner: {
     js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
   },
-} as const satisfies BuildOptionsOfEsbuild;
-
-type BuildOptionsOfEsbuild = Parameters<typeof esbuild>[0];
+} satisfies EsbuildOptions;
 
 async function assertEntryExists(entry: string): Promise<void> {
   try {
