@@ -3,9 +3,18 @@
  * folder (TMPDIR, TMP and TEMP, inherited by every worker and every process a test starts) lives
  * inside it. At the end, the run fails when a test left something in that temp folder or a process
  * it started is still running; then the whole folder is removed, so a run never litters the
- * machine's temp folder, even when it fails.
+ * machine's temp folder, even when it fails. The folder of a run that was killed before its teardown
+ * is removed by the next run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +25,35 @@ export const RUN_FOLDER_VARIABLE = 'LAMBDA_ROLE_AUDITOR_TEST_RUN';
 const EXIT_GRACE_MS = 5_000;
 
 const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP'] as const;
+
+const RUN_FOLDER_PREFIX = 'lra-test-run-';
+
+/** Whether a process with this id exists (signal 0 only checks). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the folders of earlier runs whose vitest process is gone (killed before its teardown). */
+function removeAbandonedRunFolders(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(RUN_FOLDER_PREFIX)) continue;
+    const folder = join(parent, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(folder, 'pid'), 'utf8'));
+    } catch {
+      continue; // being created, or not one of ours
+    }
+    if (Number.isInteger(owner) && owner > 0 && !isRunning(owner)) {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+}
 
 /** A process still running with the run's marker in its environment (Linux: read from /proc). */
 interface LingeringProcess {
@@ -59,7 +97,9 @@ async function processesLeftBehind(runFolder: string): Promise<LingeringProcess[
  * checks for leftovers and removes the folder.
  */
 export function setup(): () => Promise<void> {
-  const runFolder = mkdtempSync(join(tmpdir(), 'lra-test-run-'));
+  removeAbandonedRunFolders(tmpdir());
+  const runFolder = mkdtempSync(join(tmpdir(), RUN_FOLDER_PREFIX));
+  writeFileSync(join(runFolder, 'pid'), String(process.pid));
   const temporaryFolder = join(runFolder, 'tmp');
   mkdirSync(temporaryFolder);
   const previous = new Map(
