@@ -10,12 +10,14 @@
  *    full live audit (`collectSnapshot` + `auditSnapshot`), with API calls per operation.
  * 3. The same behind a loopback proxy that adds a fixed delay to every request.
  * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
+ * 5. The packaged CLI (`bin/lambda-role-auditor` running the bundled `dist/cli.mjs`): the time of a
+ *    fresh `rules` process against a bare `node -e ''`.
  *
  * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
  * (`--help` lists every flag). Writes bench/results.json.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,13 +29,13 @@ import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { build as esbuild } from 'esbuild';
-import { buildArtifact, maximumZipBytes } from '../scripts/build.js';
+import { buildArtifact, buildCli, maximumZipBytes } from '../scripts/build.js';
 import { auditSnapshot } from '../src/audit/audit.js';
 import { type AwsClients, createClients } from '../src/collect/clients.js';
 import { collectSnapshot } from '../src/collect/collect.js';
 import { loadOfflineSnapshot } from '../src/load/offline.js';
 import { ActionCatalog } from '../src/policy/catalog.js';
-import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
+import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import { generateAccount } from './generate.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
@@ -50,6 +52,7 @@ const OFFLINE_RATIO_TARGET = 3;
 const LIVE_RATIO_TARGET = 1.3;
 const LAMBDA_MEMORY_MB = 256;
 const IMPORT_TARGET_MS = 150;
+const CLI_START_RATIO_TARGET = 1.5;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -67,7 +70,7 @@ interface BenchOptions {
     repetitions: number;
     latencyMs: number;
   };
-  artifact: { enabled: boolean; importRuns: number };
+  artifact: { enabled: boolean; importRuns: number; cliRuns: number };
   out: string;
 }
 
@@ -90,9 +93,10 @@ const USAGE = `Usage: npm run bench [-- options]
   --live-reps N           repetitions per live measurement (default 3; quick 1)
   --latency-ms N          delay the proxy adds to each request (default 50)
   --import-runs N         cold imports of the built handler (default 5; quick 3)
+  --cli-runs N            fresh 'rules' runs of the packaged CLI, each after a bare node (default 15; quick 5)
   --seed N                generator seed (default 42)
   --skip-live             no moto (offline and artifact only)
-  --skip-artifact         no build
+  --skip-artifact         no build (no handler import and no CLI start measurements)
   --out FILE              results file (default bench/results.json)`;
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, minimum = 0): number {
@@ -130,6 +134,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         'live-reps': { type: 'string' },
         'latency-ms': { type: 'string' },
         'import-runs': { type: 'string' },
+        'cli-runs': { type: 'string' },
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
@@ -163,6 +168,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     artifact: {
       enabled: values['skip-artifact'] !== true,
       importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
+      cliRuns: wholeNumber('cli-runs', text('cli-runs'), quick ? 5 : 15, 1),
     },
     out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
   };
@@ -812,6 +818,52 @@ interface ArtifactResult {
   zipBytes: number;
   bundleBytes: number;
   importMs: Spread;
+  cli: CliStartResult;
+}
+
+interface CliStartResult {
+  cliBytes: number;
+  bareNodeMs: Spread;
+  rulesMs: Spread;
+  ratio: Spread;
+}
+
+/** Wall time of one fresh process, from spawn to exit. */
+async function processMs(args: string[]): Promise<number> {
+  const startedAt = performance.now();
+  await execFileAsync(process.execPath, args, { maxBuffer: 1_048_576 });
+  return performance.now() - startedAt;
+}
+
+/**
+ * The packaged CLI as npm installs it (`bin/` next to `dist/`), bundled into the temp dir; each run
+ * starts a bare `node -e ''` and then `rules`, so that both see the same machine load.
+ */
+async function benchCliStart(options: BenchOptions, directory: string): Promise<CliStartResult> {
+  progress('cli: bundling');
+  const packageDirectory = join(directory, 'cli-package');
+  mkdirSync(join(packageDirectory, 'bin'), { recursive: true });
+  for (const file of ['lambda-role-auditor', 'package.json']) {
+    copyFileSync(join(repositoryRoot, 'bin', file), join(packageDirectory, 'bin', file));
+  }
+  const built = await buildCli({
+    entry: join(repositoryRoot, 'src', 'cli.ts'),
+    outdir: join(packageDirectory, 'dist'),
+  });
+  const bin = join(packageDirectory, 'bin', 'lambda-role-auditor');
+  const bare: number[] = [];
+  const rules: number[] = [];
+  for (let run = 0; run < options.artifact.cliRuns; run += 1) {
+    progress(`cli: rules cold start ${run + 1}/${options.artifact.cliRuns}`);
+    bare.push(await processMs(['-e', '']));
+    rules.push(await processMs([bin, 'rules']));
+  }
+  return {
+    cliBytes: built.cliBytes,
+    bareNodeMs: spreadOf(bare),
+    rulesMs: spreadOf(rules),
+    ratio: spreadOf(rules.map((sample, index) => sample / bare[index]!)),
+  };
 }
 
 const IMPORT_CHILD = `
@@ -831,7 +883,8 @@ async function benchArtifact(options: BenchOptions, directory: string): Promise<
     });
     samples.push(Number(stdout));
   }
-  return { zipBytes: built.zipBytes, bundleBytes: built.bundleBytes, importMs: spreadOf(samples) };
+  const cli = await benchCliStart(options, directory);
+  return { zipBytes: built.zipBytes, bundleBytes: built.bundleBytes, importMs: spreadOf(samples), cli };
 }
 
 function artifactRows(result: ArtifactResult): Row[] {
@@ -851,6 +904,14 @@ function artifactRows(result: ArtifactResult): Row[] {
       target: `< ${IMPORT_TARGET_MS} ms`,
       met: result.importMs.median < IMPORT_TARGET_MS,
       note: 'fresh node process each run, import() only (node startup excluded)',
+    },
+    {
+      measurement: 'CLI: rules cold start vs bare node',
+      value: result.cli.ratio,
+      unit: 'x',
+      target: `≤ ${CLI_START_RATIO_TARGET}×`,
+      met: result.cli.ratio.median <= CLI_START_RATIO_TARGET,
+      note: `\`node bin/lambda-role-auditor rules\` ${formatValue(result.cli.rulesMs.median, 'ms')} vs \`node -e ''\` ${formatValue(result.cli.bareNodeMs.median, 'ms')} (medians; wall time of fresh processes, run in pairs: median of the per-pair ratios); dist ${formatValue(result.cli.cliBytes, 'bytes')} with its chunks`,
     },
   ];
 }

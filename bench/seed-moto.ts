@@ -486,7 +486,7 @@ async function main(argv: string[]): Promise<void> {
   let endpoint = values.endpoint;
   let stop: (() => Promise<void>) | undefined;
   if (!endpoint) {
-    const { startMoto } = await import('../test/support/moto.js');
+    const { startMoto } = await import('../tools/moto.js');
     const moto = await startMoto();
     endpoint = moto.endpoint;
     stop = moto.stop;

@@ -29,15 +29,9 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { InvocationSummary } from '../src/lambda/run.js';
 import type { AuditReport } from '../src/model/report.js';
 import { renderReport } from '../src/report/render.js';
-import { createTinyFunction } from '../test/support/functions.js';
-import {
-  awsTestEnv,
-  MOTO_ACCOUNT_ID,
-  type MotoServer,
-  startMoto,
-  TEST_CREDENTIALS,
-} from '../test/support/moto.js';
-import { subscribeQueue as subscribeSqsQueue } from '../test/support/sqs.js';
+import { createTinyFunction } from '../tools/functions.js';
+import { awsTestEnv, MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
+import { subscribeQueue as subscribeSqsQueue } from '../tools/sqs.js';
 import { buildArtifact, formatBytes, parseBuildArguments } from './build.js';
 import { type DeployClients, deploy, formatOutputsTable, parseDeployArguments } from './deploy.js';
 

@@ -46,8 +46,3 @@ export const ROLE_REFERENCE_RULES: readonly RoleReferenceRule[] = RULES.filter(
 export const FUNCTION_RULES: readonly FunctionRule[] = RULES.filter(
   (rule): rule is FunctionRule => rule.scope === 'function',
 );
-
-/** Looks a rule up by id. */
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((rule) => rule.meta.id === id);
-}

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../src/audit/audit.js';
 import { type CliIo, type LiveRunner, runCli } from '../../src/cli/main.js';
 import { readOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { testFolder } from '../support/temp.js';
 
 const demo = (file: string) => new URL(`../../examples/demo-account/${file}`, import.meta.url).pathname;
 const offline = ['audit', '--auth-details', demo('auth-details.json'), '--functions', demo('functions.json')];
@@ -37,7 +37,7 @@ const LOGS_POLICY = {
  * managed policy the file does not hold, so the role cannot be audited.
  */
 function writeAccount(roles: string[], unreadable: string[]): string[] {
-  const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+  const directory = testFolder('lra-cli-');
   const authDetails = {
     RoleDetailList: roles.map((name) => ({
       RoleName: name,
@@ -240,7 +240,7 @@ describe('CLI: audit offline', () => {
 
   it('writes the report to --output and mutes findings from --suppressions', async () => {
     // prepare
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const output = join(directory, 'report.json');
 
     // act
@@ -312,7 +312,7 @@ describe('CLI: audit offline', () => {
   });
 
   it('exits 2 with a message naming the file when an input file is not JSON', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const broken = join(directory, 'functions.json');
     writeFileSync(broken, '{"Functions": [');
     const io = fakeIo();
@@ -375,7 +375,7 @@ describe('CLI: audit offline', () => {
   });
 
   it('exits 2 for an invalid suppressions file', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const file = join(directory, 'suppressions.json');
     writeFileSync(file, JSON.stringify({ suppressions: [{ rule: 'role-shared' }] }));
     const io = fakeIo();
@@ -394,7 +394,7 @@ describe('CLI: audit offline', () => {
     ],
   ])('exits 2 with one line naming the entry for the suppression %j', async (entry, message) => {
     // Prepare
-    const directory = mkdtempSync(join(tmpdir(), 'lra-cli-'));
+    const directory = testFolder('lra-cli-');
     const file = join(directory, 'suppressions.json');
     writeFileSync(file, JSON.stringify({ suppressions: [{ rule: 'inline-policy', reason: 'r' }, entry] }));
     const io = fakeIo();
@@ -431,11 +431,11 @@ describe('CLI: arguments checked against what exists', () => {
 
   it.each([
     ['a missing directory', () => '/nonexistent/report.json', 'directory /nonexistent does not exist'],
-    ['a directory', () => mkdtempSync(join(tmpdir(), 'lra-cli-')), 'is a directory'],
+    ['a directory', () => testFolder('lra-cli-'), 'is a directory'],
     [
       'a file in place of its directory',
       () => {
-        const file = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'file');
+        const file = join(testFolder('lra-cli-'), 'file');
         writeFileSync(file, '');
         return join(file, 'report.json');
       },
@@ -511,7 +511,7 @@ describe('CLI: delivery failures never lose the report', () => {
 
   it('writes --output, then names the failure and exits 3', async () => {
     // Prepare
-    const output = join(mkdtempSync(join(tmpdir(), 'lra-cli-')), 'report.json');
+    const output = join(testFolder('lra-cli-'), 'report.json');
     const io = fakeIo();
 
     // Act

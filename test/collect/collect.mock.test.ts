@@ -23,7 +23,7 @@ import { type AwsClients, type ClientsConfig, createClients } from '../../src/co
 import { type CollectProgress, collectSnapshot } from '../../src/collect/collect.js';
 import { CollectionAbortedError } from '../../src/collect/errors.js';
 import type { AccountSnapshot } from '../../src/model/snapshot.js';
-import { TEST_CREDENTIALS } from '../support/moto.js';
+import { TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const ACCOUNT = '111122223333';
 const BASIC_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';

@@ -8,7 +8,7 @@ import {
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
+} from '../../tools/moto.js';
 import {
   ADMINISTRATOR_ACCESS,
   BASIC_EXECUTION,

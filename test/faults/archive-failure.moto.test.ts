@@ -2,7 +2,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import { ArchiveError } from '../../src/publish/archive.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import {
   archivedReports,
   createReportBucket,

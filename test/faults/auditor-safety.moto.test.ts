@@ -4,9 +4,9 @@ import { handler } from '../../src/handler.js';
 import { defaultCatalog } from '../../src/policy/catalog.js';
 import { EffectivePermissions } from '../../src/policy/effective.js';
 import { parsePolicy } from '../../src/policy/policy.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { exampleStack, loadTemplate, resolveValue } from '../infra/template-helpers.js';
 import type { RecordedRequest } from '../support/fault-proxy.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
 import {
   FAULT_TEST_TIMEOUT_MS,
   type FaultEnvironment,

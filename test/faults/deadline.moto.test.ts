@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_MARGIN_MS } from '../../src/lambda/run.js';
 import { collectAndAudit, createLiveServices } from '../../src/live/pipeline.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { SEEDED_ROLES } from '../collect/seed.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
 import {
   archivedReports,
   createReportBucket,

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { captureStdout } from '../support/stdout.js';
 import {
   archivedReports,

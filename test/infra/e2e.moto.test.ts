@@ -31,8 +31,8 @@ import {
 import { type DeployResult, deploy } from '../../scripts/deploy.js';
 import type { InvocationSummary } from '../../src/lambda/run.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const region = 'us-east-1';
 const stackName = 'e2e';

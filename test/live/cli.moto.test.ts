@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -14,15 +12,16 @@ import type { AuditReport, Finding } from '../../src/model/report.js';
 import { buildMessage, SUBJECT_MAX_LENGTH } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { RULES } from '../../src/rules/index.js';
-import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
+import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
+import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
 import {
   CANARY_ACCESS_KEY_ID,
   CANARY_PASSWORD,
@@ -33,17 +32,9 @@ import {
   seedLiveAccount,
 } from './seed-account.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REGION_ARGUMENTS = LIVE_REGIONS.flatMap((region) => ['--region', region]);
 /** Every plaintext value seeded into an environment variable of the account. */
 const SECRET_VALUES = [CANARY_PASSWORD, CANARY_ACCESS_KEY_ID, SEEDED_SECRET_VALUE];
-
-interface CliRun {
-  args: string[];
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let moto: MotoServer;
 let scratch: string;
@@ -54,8 +45,10 @@ let s3: S3Client;
 const transcripts: CliRun[] = [];
 
 beforeAll(async () => {
+  const building = packagedCli();
   moto = await startMoto();
   await seedLiveAccount(moto.endpoint);
+  await building;
   scratch = await mkdtemp(join(tmpdir(), 'lambda-role-auditor-live-'));
   const config = { endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   sns = new SNSClient(config);
@@ -81,29 +74,11 @@ function liveEnvironment(overrides: Record<string, string | undefined> = {}): No
   return environment;
 }
 
-/** Runs `node ./bin/lambda-role-auditor …` from the repository root, as a user would. */
-function runCli(args: string[], environment: NodeJS.ProcessEnv = liveEnvironment()): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['./bin/lambda-role-auditor', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: environment,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => {
-      const run = { args, status, stdout, stderr };
-      transcripts.push(run);
-      resolve(run);
-    });
-  });
+/** Runs the packaged CLI (`node bin/lambda-role-auditor …`, bundled) from the repository root, as a user would. */
+async function runCli(args: string[], environment: NodeJS.ProcessEnv = liveEnvironment()): Promise<CliRun> {
+  const run = await runPackagedCli(await packagedCli(), args, { env: environment });
+  transcripts.push(run);
+  return run;
 }
 
 /** A live `--format json` audit of the seeded regions; the run must succeed. */

@@ -11,9 +11,9 @@ import {
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../../tools/moto.js';
 import { ADMINISTRATOR_ACCESS, BASIC_EXECUTION, roleArn, seedAccount } from '../collect/seed.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 
 /**
  * Plaintext secrets seeded into environment variables. None of them may appear in any output: CLI

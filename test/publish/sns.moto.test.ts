@@ -13,9 +13,9 @@ import type { AuditReport, SeverityCounts } from '../../src/model/report.js';
 import { archiveReport, readLatestReport, readSuppressionsFile } from '../../src/publish/archive.js';
 import { publishReport } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
+import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
 import { generatedAccount } from '../report/large-report.js';
-import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import { demoReport, recount } from './demo-report.js';
 
 const REGION = 'us-east-1';

@@ -4,8 +4,9 @@ import { createServer, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 /**
- * A `moto_server` (the AWS API emulator) running on loopback for integration tests. Every test file
- * that needs AWS starts its own server on a free port, so files can run in parallel.
+ * A `moto_server` (the AWS API emulator) running on loopback, for integration tests, the benchmark
+ * and `npm run demo:live`. Every test file that needs AWS starts its own server on a free port, so
+ * files can run in parallel.
  */
 export interface MotoServer {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL` or a client's `endpoint`. */
