@@ -72,6 +72,7 @@ export function liveRunner(command: AuditCommand): LiveRunner {
         ...(command.publish ? { topicArn: command.publish } : {}),
         publishWhen: 'always',
         runId: randomUUID(),
+        ...(command.securityHub ? { securityHub: true } : {}),
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (delivery.location)
@@ -79,6 +80,12 @@ export function liveRunner(command: AuditCommand): LiveRunner {
           `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}\n`,
         );
       if (delivery.published) io.stderr.write(`report published to ${command.publish}\n`);
+      if (delivery.securityHub) {
+        const { active, archived, failed } = delivery.securityHub;
+        io.stderr.write(
+          `Security Hub: ${active} active and ${archived} archived finding(s) imported${failed ? `, ${failed} not taken (see errors)` : ''}\n`,
+        );
+      }
       return delivery.report;
     },
   };
