@@ -3,14 +3,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type AwsSecurityFinding,
   EnableSecurityHubCommand,
   paginateGetFindings,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClients } from '../../src/collect/clients.js';
+import { deliverReport } from '../../src/live/pipeline.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { exportToSecurityHub, SECURITY_HUB_BATCH_SIZE } from '../../src/publish/security-hub.js';
 import {
@@ -292,6 +295,48 @@ describe('Security Hub export against moto', () => {
       expect(result.errors[0]!.message).toMatch(
         /^Security Hub did not import 100 finding\(s\) after a retry \(lambda-role-auditor\//,
       );
+    });
+
+    it('keeps a refused export in the errors of the archived report, and the run goes on', async () => {
+      // Prepare: Security Hub refuses everything; S3 and the rest answer
+      proxy.clear();
+      proxy.setRules([
+        {
+          match: { service: 'securityhub', pathPrefix: '/findings/import' },
+          fault: { kind: 'access-denied' },
+        },
+      ]);
+      const config = { endpoint: proxy.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
+      const services = {
+        clients: createClients(config),
+        sns: new SNSClient(config),
+        s3: new S3Client({ ...config, forcePathStyle: true }),
+        securityHub: securityHub(proxy.endpoint, 1),
+      };
+      await services.s3.send(new CreateBucketCommand({ Bucket: 'refused-export' }));
+
+      // Act
+      const delivery = await deliverReport(services, report, {
+        reportBucket: 'refused-export',
+        publishWhen: 'always',
+        runId: 'refused',
+        securityHub: true,
+      });
+
+      // Assess
+      const key = delivery.location!.replace('s3://refused-export/', '');
+      const archived = JSON.parse(
+        await (
+          await services.s3.send(new GetObjectCommand({ Bucket: 'refused-export', Key: key }))
+        ).Body!.transformToString(),
+      ) as AuditReport;
+      const refusals = archived.errors.filter((error) => error.arn === PRODUCT_ARN);
+      expect(refusals).toHaveLength(batches);
+      expect(archived.summary.errors).toBe(report.errors.length + batches);
+      expect(delivery.report.errors).toEqual(archived.errors);
+      expect(delivery.securityHub).toMatchObject({ failed: report.findings.length, errors: batches });
+      for (const client of [services.sns, services.s3, services.securityHub, services.clients.iam])
+        client.destroy();
     });
 
     it('stops before the run runs out of time, and says how much was not sent', async () => {
