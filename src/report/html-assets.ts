@@ -32,10 +32,12 @@ pre{background:var(--card);border:1px solid var(--line);border-radius:6px;paddin
 .notice{border-left:4px solid var(--high);background:var(--card);padding:8px 10px;margin:.6rem 0;border-radius:0 6px 6px 0}
 .notice.failed{border-color:var(--critical)}
 nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin:.5rem 0;font-size:.92rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;margin:.7rem 0}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
-.card b{display:block;font-size:1.35rem;line-height:1.2}
-.card>span{color:var(--mute);font-size:.85rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(8.5rem,1fr));gap:8px;margin:.7rem 0}
+.card{background:var(--card);border:1px solid var(--line);border-top:4px solid var(--info);border-radius:6px;padding:6px 10px;font-size:.9rem}
+.card b{font-size:1.3rem;line-height:1.2}
+.card span{display:block;color:var(--mute);font-size:.85rem}
+.c-critical{border-top-color:var(--critical)}.c-high{border-top-color:var(--high)}.c-medium{border-top-color:var(--medium)}
+.c-low{border-top-color:var(--low)}
 .sev{display:inline-block;min-width:4.6em;text-align:center;border-radius:4px;padding:0 5px;font-size:.76rem;font-weight:700;
 letter-spacing:.02em;color:var(--bg);background:var(--info);text-transform:uppercase;vertical-align:1px}
 .sev-critical{background:var(--critical)}.sev-high{background:var(--high)}.sev-medium{background:var(--medium)}
@@ -88,6 +90,8 @@ td.mono{overflow-wrap:anywhere}
 footer{margin-top:2rem;color:var(--mute);font-size:.85rem;overflow-wrap:anywhere}
 @media (max-width:640px){
 body{font-size:14px}main{padding:8px 10px 32px}
+.cards{grid-template-columns:repeat(2,1fr);gap:6px}.card{padding:4px 8px}.card b{font-size:1.1rem}
+h1{font-size:1.1rem}.headline{font-size:1rem}
 .bar{grid-template-columns:1fr auto}.bar svg{grid-column:1/-1;grid-row:2}
 .meta,.body{padding-left:.3em}.rank{min-width:0;text-align:left}
 .filters{position:static}

@@ -100,26 +100,19 @@ function header(out: string[], report: AuditReport, plan: readonly PlanRole[]): 
     out.push(`<p class="notice">${escapeHtml(partialNotice(report.partial))}</p>`);
   if (report.truncated) out.push(`<p class="notice">${escapeHtml(truncatedNotice(report.truncated))}</p>`);
 
+  // Roles to fix and the functions they affect, by severity (low and info only when there are some).
   const bySeverity = rolesBySeverity(plan);
-  out.push('<div class="cards">');
-  for (const severity of SEVERITIES) {
-    if (bySeverity[severity] === 0 && (severity === 'info' || severity === 'low')) continue;
-    out.push(
-      `<div class="card"><b>${formatCount(bySeverity[severity])}</b><span><span class="sev sev-${severity}">${severity}</span> roles; ` +
-        `${formatCount(countOf(summary?.functionsAffected?.[severity]))} functions</span></div>`,
-    );
+  if (report.status !== 'failed') {
+    out.push('<div class="cards">');
+    for (const severity of SEVERITIES) {
+      if (bySeverity[severity] === 0 && (severity === 'info' || severity === 'low')) continue;
+      out.push(
+        `<div class="card c-${severity}"><b>${formatCount(bySeverity[severity])}</b> ${severity} ` +
+          `role${bySeverity[severity] === 1 ? '' : 's'}<span>${pluralize(countOf(summary?.functionsAffected?.[severity]), 'function')}</span></div>`,
+      );
+    }
+    out.push('</div>');
   }
-  const extras: Array<[number | undefined, string]> = [
-    [summary?.new, 'new since the last run'],
-    [summary?.resolved, 'fixed since the last run'],
-    [summary?.muted, 'muted'],
-    [summary?.errors, 'errors'],
-  ];
-  for (const [count, label] of extras) {
-    if (count === undefined) continue;
-    out.push(`<div class="card"><b>${formatCount(countOf(count))}</b><span>${label}</span></div>`);
-  }
-  out.push('</div>');
   const muted = countOf(summary?.muted);
   const links: Array<[string, string, boolean]> = [
     ['plan', `Fix first (${formatCount(plan.length)})`, true],
