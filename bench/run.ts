@@ -10,6 +10,8 @@
  *    full live audit (`collectSnapshot` + `auditSnapshot`), with API calls per operation.
  * 3. The same behind a loopback proxy that adds a fixed delay to every request.
  * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
+ * 5. The HTML report of the offline account: its size against the JSON report, and its first screen
+ *    in headless Chromium.
  *
  * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
  * (`--help` lists every flag). Writes bench/results.json.
@@ -35,6 +37,7 @@ import { loadOfflineSnapshot } from '../src/load/offline.js';
 import { ActionCatalog } from '../src/policy/catalog.js';
 import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
 import { generateAccount } from './generate.js';
+import { benchHtml, type HtmlResult } from './html.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
@@ -50,6 +53,8 @@ const OFFLINE_RATIO_TARGET = 3;
 const LIVE_RATIO_TARGET = 1.3;
 const LAMBDA_MEMORY_MB = 256;
 const IMPORT_TARGET_MS = 150;
+const HTML_SIZE_RATIO_TARGET = 1.5;
+const HTML_FIRST_SCREEN_TARGET_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -68,6 +73,7 @@ interface BenchOptions {
     latencyMs: number;
   };
   artifact: { enabled: boolean; importRuns: number };
+  html: { enabled: boolean; loads: number };
   out: string;
 }
 
@@ -90,9 +96,11 @@ const USAGE = `Usage: npm run bench [-- options]
   --live-reps N           repetitions per live measurement (default 3; quick 1)
   --latency-ms N          delay the proxy adds to each request (default 50)
   --import-runs N         cold imports of the built handler (default 5; quick 3)
+  --html-loads N          loads of the HTML report in Chromium (default 5; quick 2)
   --seed N                generator seed (default 42)
   --skip-live             no moto (offline and artifact only)
   --skip-artifact         no build
+  --skip-html             no HTML report in Chromium
   --out FILE              results file (default bench/results.json)`;
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, minimum = 0): number {
@@ -130,6 +138,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         'live-reps': { type: 'string' },
         'latency-ms': { type: 'string' },
         'import-runs': { type: 'string' },
+        'html-loads': { type: 'string' },
+        'skip-html': { type: 'boolean' },
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
@@ -163,6 +173,10 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     artifact: {
       enabled: values['skip-artifact'] !== true,
       importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
+    },
+    html: {
+      enabled: values['skip-html'] !== true,
+      loads: wholeNumber('html-loads', text('html-loads'), quick ? 2 : 5, 1),
     },
     out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
   };
@@ -856,6 +870,47 @@ function artifactRows(result: ArtifactResult): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. The HTML report
+// ---------------------------------------------------------------------------------------------
+
+function htmlRows(result: HtmlResult): Row[] {
+  const ratio = result.htmlBytes / result.compactJsonBytes;
+  const rows: Row[] = [
+    {
+      measurement: 'HTML size / JSON size',
+      value: spreadOf([ratio]),
+      unit: 'x',
+      target: `≤ ${HTML_SIZE_RATIO_TARGET}×`,
+      met: ratio <= HTML_SIZE_RATIO_TARGET,
+      note: `${formatValue(result.htmlBytes, 'bytes')} HTML against the archived (compact) JSON of ${formatValue(result.compactJsonBytes, 'bytes')}; ${(result.htmlBytes / result.printedJsonBytes).toFixed(2)}× the printed (indented) JSON; rendered in ${formatValue(result.renderMs, 'ms')}`,
+    },
+  ];
+  if (result.skipped || result.loads.length === 0) {
+    rows.push({
+      measurement: 'HTML first screen',
+      value: spreadOf([Number.NaN]),
+      unit: 'ms',
+      target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+      met: false,
+      note: `not measured: ${result.skipped ?? 'no load'}`,
+    });
+    return rows;
+  }
+  const firstScreen = spreadOf(result.loads.map((load) => load.firstScreenMs));
+  const median = (pick: (load: HtmlResult['loads'][number]) => number) =>
+    formatValue(spreadOf(result.loads.map(pick)).median, 'ms');
+  rows.push({
+    measurement: 'HTML first screen',
+    value: firstScreen,
+    unit: 'ms',
+    target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+    met: firstScreen.median < HTML_FIRST_SCREEN_TARGET_MS,
+    note: `headless Chromium, file://, 1280 px, fresh tab: first contentful paint ${median((load) => load.firstContentfulPaintMs)}, page script ready ${median((load) => load.readyMs)}, largest contentful paint ${median((load) => load.largestContentfulPaintMs)}; all data read (DOMContentLoaded) ${median((load) => load.domContentLoadedMs)}`,
+  });
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 
@@ -876,11 +931,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     const offline = await benchOffline(options, directory);
     const memory = await benchMemoryWithMoto(options, directory);
+    let html: HtmlResult | undefined;
+    if (options.html.enabled) {
+      progress(`html: rendering the JSON report and loading it ${options.html.loads} times in Chromium`);
+      html = await benchHtml(directory, join(directory, 'memory-report.json'), options.html.loads);
+    }
     const live = options.live.enabled ? await benchLive(options) : undefined;
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
     const rows = [
       ...offlineRows(offline),
       ...memoryRows(memory),
+      ...(html ? htmlRows(html) : []),
       ...(live ? liveRows(live.results) : []),
       ...(artifact ? artifactRows(artifact) : []),
     ];
@@ -907,6 +968,7 @@ async function main(argv: string[]): Promise<number> {
           rows,
           offline,
           memory,
+          ...(html ? { html } : {}),
           ...(live ? { live } : {}),
           ...(artifact ? { artifact } : {}),
         },
