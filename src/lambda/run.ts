@@ -7,6 +7,7 @@ import {
 } from '../live/pipeline.js';
 import type { ReportSummary, RunStatus } from '../model/report.js';
 import { planRoles } from '../report/fix-plan.js';
+import { htmlLocationOf } from '../report/render-html.js';
 import type { LambdaConfig } from './config.js';
 import type { InvocationOptions } from './event.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,8 @@ export interface InvocationSummary extends ReportSummary {
   /** Whether this run became the baseline of the next comparison (a complete full-scope run). */
   baseline: boolean;
   location?: string;
+  /** The HTML page archived beside the JSON report. */
+  htmlLocation?: string;
   truncated?: boolean;
   /** What went to Security Hub (`SECURITY_HUB=on`): findings imported active, archived, and not taken. */
   securityHub?: { active: number; archived: number; failed: number };
@@ -133,7 +136,10 @@ export async function runInvocation(
   };
   if (final.partial)
     summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
-  if (delivery.location) summary.location = delivery.location;
+  if (delivery.location) {
+    summary.location = delivery.location;
+    summary.htmlLocation = htmlLocationOf(delivery.location);
+  }
   if (delivery.securityHub) {
     const { active, archived, failed } = delivery.securityHub;
     summary.securityHub = { active, archived, failed };
