@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SuppressionFileError } from '../audit/suppressions.js';
 import type { AuditReport } from '../model/report.js';
-import { htmlLocationOf, renderHtml } from '../report/render-html.js';
+import { htmlLocationOf, renderHtmlBytes } from '../report/render-html.js';
 
 /** Where the Lambda reads its suppressions file in the report bucket (SPEC §8). */
 export const SUPPRESSIONS_KEY = 'config/suppressions.json';
@@ -112,7 +112,7 @@ export async function archiveReport(
     s3,
     bucket,
     htmlLocationOf(key),
-    renderHtml({ ...report, location }, { jsonLocation: location }),
+    renderHtmlBytes({ ...report, location }, { jsonLocation: location }),
     'text/html; charset=utf-8',
   );
   return location;
@@ -183,7 +183,7 @@ async function writeObject(
   s3: S3Client,
   bucket: string,
   key: string,
-  body: string,
+  body: string | Uint8Array,
   contentType = 'application/json',
 ): Promise<void> {
   try {

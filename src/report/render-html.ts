@@ -42,6 +42,29 @@ export interface HtmlOptions {
  * await writeFile('report.html', renderHtml(report));
  */
 export function renderHtml(report: AuditReport, options: HtmlOptions = {}): string {
+  return [...preparePage(report, options).chunks()].join('');
+}
+
+/**
+ * {@link renderHtml} as bytes, for the archive: written chunk by chunk into one buffer sized by a first
+ * pass, so that the page (as large as the JSON report) is never also held as strings and copies of
+ * them. The page is ASCII, so its characters are its bytes.
+ *
+ * @example
+ * await s3.send(new PutObjectCommand({ Bucket, Key, Body: renderHtmlBytes(report), ContentType: 'text/html' }));
+ */
+export function renderHtmlBytes(report: AuditReport, options: HtmlOptions = {}): Uint8Array {
+  const page = preparePage(report, options);
+  let length = 0;
+  for (const chunk of page.chunks()) length += chunk.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const chunk of page.chunks()) offset += bytes.write(chunk, offset, 'latin1');
+  return offset === length ? bytes : bytes.subarray(0, offset);
+}
+
+/** What every pass over the page shares: the static part and the plan, computed once. */
+function preparePage(report: AuditReport, options: HtmlOptions): { chunks: () => Generator<string> } {
   const plan = planRoles(report);
   const findings = Array.isArray(report.findings) ? report.findings : [];
   const indexOf = new Map<Finding, number>();
@@ -67,12 +90,16 @@ export function renderHtml(report: AuditReport, options: HtmlOptions = {}): stri
   errorsSection(out, report);
   footer(out, report, options.jsonLocation ?? report.location);
   // The script comes before the data: the page is interactive while the browser still reads the data.
-  out.push(
-    `</main>\n<script>${REPORT_SCRIPT}</script>\n<script type="application/json" id="report-data">`,
-    scriptJson(reportData(report, plan, indexOf)),
-    '</script>\n</body></html>\n',
-  );
-  return out.join('');
+  out.push(`</main>\n<script>${REPORT_SCRIPT}</script>\n<script type="application/json" id="report-data">`);
+  const top = out.join('');
+  const data = reportData(report, plan, indexOf);
+  return {
+    *chunks() {
+      yield top;
+      yield* dataChunks(data);
+      yield '</script>\n</body></html>\n';
+    },
+  };
 }
 
 function header(out: string[], report: AuditReport, plan: readonly PlanRole[]): void {
@@ -393,6 +420,21 @@ interface ReportData {
   plan: Array<{ role: string; findings: number[]; fix?: number; functions: string[]; proposal?: Proposal }>;
   resolved: NonNullable<AuditReport['resolved']>;
   errors: AuditReport['errors'];
+}
+
+/**
+ * The data as JSON in pieces of one finding, plan entry or error each: the whole is never one string
+ * (the findings alone are as large as the JSON report).
+ */
+function* dataChunks(data: ReportData): Generator<string> {
+  const fields = Object.entries(data) as Array<[keyof ReportData, unknown[]]>;
+  yield '{';
+  for (const [position, [field, items]] of fields.entries()) {
+    yield `${position === 0 ? '' : ','}${JSON.stringify(field)}:[`;
+    for (const [index, item] of items.entries()) yield `${index === 0 ? '' : ','}${scriptJson(item)}`;
+    yield ']';
+  }
+  yield '}';
 }
 
 function reportData(

@@ -9,6 +9,7 @@ import {
   HTML_PAGE_ROWS,
   htmlLocationOf,
   renderHtml,
+  renderHtmlBytes,
   scriptJson,
 } from '../../src/report/render-html.js';
 import { renderText } from '../../src/report/render-text.js';
@@ -248,6 +249,21 @@ describe('renderHtml', () => {
     // Assess
     const json = JSON.stringify(report);
     expect(page.length / json.length).toBeLessThanOrEqual(1.5);
+  });
+});
+
+describe('renderHtmlBytes', () => {
+  it('gives the bytes of the same page, hostile names and all', () => {
+    // Prepare
+    const report = hostileReport();
+
+    // Act
+    const bytes = renderHtmlBytes(report, { jsonLocation: 's3://bucket/reports/1/run.json' });
+
+    // Assess
+    const page = renderHtml(report, { jsonLocation: 's3://bucket/reports/1/run.json' });
+    expect(bytes.length).toBe(page.length);
+    expect(Buffer.from(bytes).toString('utf8')).toBe(page);
   });
 });
 
