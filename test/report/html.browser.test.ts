@@ -240,6 +240,42 @@ describe('HTML report in Chromium', () => {
       await page.close();
     });
 
+    it('unfolds the proposed policy of a role that has one', async () => {
+      // Prepare
+      const withProposal = sampleReportWithHistory();
+      withProposal.proposals = [
+        {
+          roleArn: roleArn('orders-api-role'),
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['dynamodb:GetItem'],
+                Resource: 'arn:aws:dynamodb:*:*:table/orders',
+              },
+            ],
+          },
+          removed: { services: ['iam', 's3'], actions: [] },
+        },
+      ];
+      const opened = await open(withProposal);
+      const { page } = opened;
+
+      // Act
+      await page.click('#roles > li:first-child .sum');
+      await page.click('#roles > li:first-child details:has(pre) > summary');
+      const policy = JSON.parse((await page.textContent('#roles > li:first-child pre')) ?? '');
+
+      // Assess
+      expect(policy).toEqual(withProposal.proposals[0]!.policy);
+      expect(await page.isVisible('#roles > li:first-child pre')).toBe(true);
+      expect(await page.textContent('#roles > li:first-child')).toContain('Removes services: iam, s3');
+      expect(await page.$$('#roles > li:nth-child(2) pre')).toEqual([]);
+      expectQuiet(opened);
+      await page.close();
+    });
+
     it('keeps errors, muted findings and what was fixed apart from the fix plan', async () => {
       // Prepare
       const opened = await open(report);
