@@ -13,6 +13,7 @@ export const REPORT_STYLE = `
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mute:#9198a1;--line:#3d444d;--card:#151b23;
 --critical:#ff6a77;--high:#ff9b52;--medium:#d9b23a;--low:#58a6ff;--info:#9198a1;--new:#ab7df8;--accent:#4493f8}}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",sans-serif}
 main{max-width:1120px;margin:0 auto;padding:12px 14px 40px}
@@ -110,7 +111,14 @@ export const REPORT_SCRIPT = `
   var doc = document;
   var list = doc.getElementById('roles');
   var form = doc.getElementById('filters');
-  if (!list || !form) return;
+  function ready() {
+    doc.documentElement.setAttribute('data-ready', '1');
+    if (window.performance && performance.mark) performance.mark('report-ready');
+  }
+  if (!list || !form) {
+    ready();
+    return;
+  }
   var rows = Array.prototype.slice.call(list.children);
   var PAGE = Number(list.getAttribute('data-page')) || 50;
   var limit = PAGE;
@@ -502,8 +510,7 @@ export const REPORT_SCRIPT = `
   loadHash();
   readForm();
   apply();
-  doc.documentElement.setAttribute('data-ready', '1');
-  if (window.performance && performance.mark) performance.mark('report-ready');
+  ready();
 })();
 `;
 

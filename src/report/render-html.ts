@@ -174,7 +174,9 @@ function fixPlan(out: string[], report: AuditReport, plan: readonly PlanRole[]):
     for (const severity of severities) rolesAt[severity as Severity] += 1;
     return [...tokens].join(' ');
   });
-  out.push('<form id="filters" class="filters" role="search" aria-label="Filter the fix plan">');
+  // Without roles to fix there is nothing to filter.
+  const hidden = plan.length === 0 ? ' hidden' : '';
+  out.push(`<form id="filters" class="filters" role="search" aria-label="Filter the fix plan"${hidden}>`);
   out.push('<fieldset><legend>Severity</legend>');
   for (const severity of SEVERITIES) {
     out.push(
@@ -193,7 +195,7 @@ function fixPlan(out: string[], report: AuditReport, plan: readonly PlanRole[]):
     '<input type="search" name="q" placeholder="Filter by role, function, rule or text (/)" aria-label="Text filter">',
     '<button type="reset">Reset</button></form>',
   );
-  out.push(`<p id="shown" aria-live="polite">${pluralize(plan.length, 'role')} to fix</p>`);
+  out.push(`<p id="shown" aria-live="polite"${hidden}>${pluralize(plan.length, 'role')} to fix</p>`);
   out.push(
     `<ol id="roles" class="roles" data-page="${HTML_PAGE_ROWS}">`,
     ...plan.map((role, index) => planRow(role, index, tokensOf[index]!)),

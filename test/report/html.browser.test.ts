@@ -9,7 +9,22 @@ import { planRoles } from '../../src/report/fix-plan.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { generatedAccount } from './large-report.js';
-import { roleArn, sampleReportWithHistory } from './sample-report.js';
+import { emptyReport, failedReport, roleArn, sampleReportWithHistory } from './sample-report.js';
+
+/** A failed run that also could not read 150 roles: more errors than the page writes at first. */
+function manyErrors(report: AuditReport): AuditReport {
+  const roles = Array.from({ length: 150 }, (_, index) => ({
+    scope: 'role' as const,
+    arn: roleArn(`unread-${index}`),
+    code: 'AccessDenied',
+    message: 'iam:GetRole denied',
+  }));
+  return {
+    ...report,
+    errors: [...report.errors, ...roles],
+    summary: { ...report.summary, errors: report.errors.length + 150 },
+  };
+}
 
 /** The screenshot the README shows, rewritten by every run of this file. */
 const README_SCREENSHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
@@ -321,6 +336,25 @@ describe('HTML report in Chromium', () => {
     expect(await page.$$eval('code', (codes) => codes.map((code) => code.textContent))).toContain(
       '<b>s3:*</b>',
     );
+    expectQuiet(opened);
+    await page.close();
+  });
+
+  it.each<[string, AuditReport]>([
+    ['a complete run with nothing to fix', emptyReport()],
+    ['a failed run with many errors', manyErrors(failedReport())],
+  ])('shows %s without filters, and every error on request', async (_name, report) => {
+    // Act
+    const opened = await open(report, PHONE);
+    const { page } = opened;
+    const filtersShown = await page.isVisible('#filters');
+    const before = await page.locator('#errors-list tr').count();
+    if (before > 0) await page.click('button[data-rest="errors"]');
+
+    // Assess
+    expect(filtersShown).toBe(false);
+    expect(await page.locator('#roles > li').count()).toBe(0);
+    expect(await page.locator('#errors-list tr').count()).toBe(report.errors.length);
     expectQuiet(opened);
     await page.close();
   });
