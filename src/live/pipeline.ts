@@ -219,7 +219,7 @@ export async function deliverReport(
       request.warn?.('Security Hub did not take every finding', { problem: exported.errors[0]!.message });
     }
   }
-  const exported = securityHub ? { securityHub } : {};
+  const exportSummary = securityHub ? { securityHub } : {};
   let location: string | undefined;
   let archiveError: unknown;
   const baseline = isBaseline(report);
@@ -242,13 +242,13 @@ export async function deliverReport(
   const archived = { ...(location ? { location } : {}), baseline: baseline && location !== undefined };
   if (!request.topicArn || !shouldPublish(shown, request.publishWhen)) {
     if (archiveError) throw archiveError;
-    return { report: shown, ...archived, ...exported, published: false, previous };
+    return { report: shown, ...archived, ...exportSummary, published: false, previous };
   }
   const publishResult = await publishReport(services.sns, request.topicArn, shown, {
     ...(location ? { fullReportLocation: location } : {}),
   });
   if (archiveError) throw archiveError;
-  return { report: shown, ...archived, ...exported, published: true, publishResult, previous };
+  return { report: shown, ...archived, ...exportSummary, published: true, publishResult, previous };
 }
 
 /**
