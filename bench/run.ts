@@ -12,6 +12,8 @@
  * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
  * 5. The packaged CLI (`bin/lambda-role-auditor` running the bundled `dist/cli.mjs`): the time of a
  *    fresh `rules` process against a bare `node -e ''`.
+ * 6. The HTML report of the offline account: its size against the JSON report, and its first screen
+ *    in headless Chromium.
  *
  * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
  * (`--help` lists every flag). Writes bench/results.json.
@@ -37,6 +39,7 @@ import { loadOfflineSnapshot } from '../src/load/offline.js';
 import { ActionCatalog } from '../src/policy/catalog.js';
 import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import { generateAccount } from './generate.js';
+import { benchHtml, type HtmlResult } from './html.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
@@ -53,6 +56,8 @@ const LIVE_RATIO_TARGET = 1.3;
 const LAMBDA_MEMORY_MB = 256;
 const IMPORT_TARGET_MS = 150;
 const CLI_START_RATIO_TARGET = 1.5;
+const HTML_SIZE_RATIO_TARGET = 1.5;
+const HTML_FIRST_SCREEN_TARGET_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -71,6 +76,7 @@ interface BenchOptions {
     latencyMs: number;
   };
   artifact: { enabled: boolean; importRuns: number; cliRuns: number };
+  html: { enabled: boolean; loads: number };
   out: string;
 }
 
@@ -94,9 +100,11 @@ const USAGE = `Usage: npm run bench [-- options]
   --latency-ms N          delay the proxy adds to each request (default 50)
   --import-runs N         cold imports of the built handler (default 5; quick 3)
   --cli-runs N            fresh 'rules' runs of the packaged CLI, each after a bare node (default 15; quick 5)
+  --html-loads N          loads of the HTML report in Chromium (default 5; quick 2)
   --seed N                generator seed (default 42)
   --skip-live             no moto (offline and artifact only)
   --skip-artifact         no build (no handler import and no CLI start measurements)
+  --skip-html             no HTML report in Chromium
   --out FILE              results file (default bench/results.json)`;
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, minimum = 0): number {
@@ -135,6 +143,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         'latency-ms': { type: 'string' },
         'import-runs': { type: 'string' },
         'cli-runs': { type: 'string' },
+        'html-loads': { type: 'string' },
+        'skip-html': { type: 'boolean' },
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
@@ -169,6 +179,10 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
       enabled: values['skip-artifact'] !== true,
       importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
       cliRuns: wholeNumber('cli-runs', text('cli-runs'), quick ? 5 : 15, 1),
+    },
+    html: {
+      enabled: values['skip-html'] !== true,
+      loads: wholeNumber('html-loads', text('html-loads'), quick ? 2 : 5, 1),
     },
     out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
   };
@@ -917,6 +931,47 @@ function artifactRows(result: ArtifactResult): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. The HTML report
+// ---------------------------------------------------------------------------------------------
+
+function htmlRows(result: HtmlResult): Row[] {
+  const ratio = result.htmlBytes / result.compactJsonBytes;
+  const rows: Row[] = [
+    {
+      measurement: 'HTML size / JSON size',
+      value: spreadOf([ratio]),
+      unit: 'x',
+      target: `≤ ${HTML_SIZE_RATIO_TARGET}×`,
+      met: ratio <= HTML_SIZE_RATIO_TARGET,
+      note: `${formatValue(result.htmlBytes, 'bytes')} HTML against the archived (compact) JSON of ${formatValue(result.compactJsonBytes, 'bytes')}; ${(result.htmlBytes / result.printedJsonBytes).toFixed(2)}× the printed (indented) JSON; rendered in ${formatValue(result.renderMs, 'ms')}`,
+    },
+  ];
+  if (result.skipped || result.loads.length === 0) {
+    rows.push({
+      measurement: 'HTML first screen',
+      value: spreadOf([Number.NaN]),
+      unit: 'ms',
+      target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+      met: false,
+      note: `not measured: ${result.skipped ?? 'no load'}`,
+    });
+    return rows;
+  }
+  const firstScreen = spreadOf(result.loads.map((load) => load.firstScreenMs));
+  const median = (pick: (load: HtmlResult['loads'][number]) => number) =>
+    formatValue(spreadOf(result.loads.map(pick)).median, 'ms');
+  rows.push({
+    measurement: 'HTML first screen',
+    value: firstScreen,
+    unit: 'ms',
+    target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+    met: firstScreen.median < HTML_FIRST_SCREEN_TARGET_MS,
+    note: `headless Chromium, file://, 1280 px, fresh tab: first contentful paint ${median((load) => load.firstContentfulPaintMs)}, page script ready ${median((load) => load.readyMs)}, largest contentful paint ${median((load) => load.largestContentfulPaintMs)}; all data read (DOMContentLoaded) ${median((load) => load.domContentLoadedMs)}`,
+  });
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 
@@ -937,11 +992,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     const offline = await benchOffline(options, directory);
     const memory = await benchMemoryWithMoto(options, directory);
+    let html: HtmlResult | undefined;
+    if (options.html.enabled) {
+      progress(`html: rendering the JSON report and loading it ${options.html.loads} times in Chromium`);
+      html = await benchHtml(directory, join(directory, 'memory-report.json'), options.html.loads);
+    }
     const live = options.live.enabled ? await benchLive(options) : undefined;
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
     const rows = [
       ...offlineRows(offline),
       ...memoryRows(memory),
+      ...(html ? htmlRows(html) : []),
       ...(live ? liveRows(live.results) : []),
       ...(artifact ? artifactRows(artifact) : []),
     ];
@@ -968,6 +1029,7 @@ async function main(argv: string[]): Promise<number> {
           rows,
           offline,
           memory,
+          ...(html ? { html } : {}),
           ...(live ? { live } : {}),
           ...(artifact ? { artifact } : {}),
         },

@@ -3,6 +3,7 @@ import type { CollectProgress } from '../collect/collect.js';
 import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
 import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import type { AuditReport } from '../model/report.js';
+import { htmlLocationOf } from '../report/render-html.js';
 import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
 import { type AuditCommand, unmatchedFunctionGlobs } from './options.js';
 
@@ -72,13 +73,21 @@ export function liveRunner(command: AuditCommand): LiveRunner {
         ...(command.publish ? { topicArn: command.publish } : {}),
         publishWhen: 'always',
         runId: randomUUID(),
+        ...(command.securityHub ? { securityHub: true } : {}),
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (delivery.location)
         io.stderr.write(
-          `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}\n`,
+          `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}` +
+            `, HTML ${htmlLocationOf(delivery.location)}\n`,
         );
       if (delivery.published) io.stderr.write(`report published to ${command.publish}\n`);
+      if (delivery.securityHub) {
+        const { active, archived, failed } = delivery.securityHub;
+        io.stderr.write(
+          `Security Hub: ${active} active and ${archived} archived finding(s) imported${failed ? `, ${failed} not taken (see errors)` : ''}\n`,
+        );
+      }
       return delivery.report;
     },
   };

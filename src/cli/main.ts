@@ -145,7 +145,7 @@ async function runAudit(
       runner = await live(command);
       ({ report: full } = await runner.audit(command, io, suppressions));
     }
-    if ((command.publish || command.reportBucket) && !runner) {
+    if ((command.publish || command.reportBucket || command.securityHub) && !runner) {
       runner = live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
     }
@@ -166,7 +166,7 @@ async function runAudit(
   // still printed, then the failure (exit 3).
   let report = withMinSeverity(full, full.scope.minSeverity);
   let deliveryFailure: string | undefined;
-  if (runner && (command.publish || command.reportBucket)) {
+  if (runner && (command.publish || command.reportBucket || command.securityHub)) {
     try {
       report = await runner.finish(full, command, io);
     } catch (error) {

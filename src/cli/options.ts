@@ -27,6 +27,8 @@ Output:
   --suppressions FILE     suppressions file (see README)
   --publish TOPIC_ARN     publish the report to an SNS topic
   --report-bucket BUCKET  archive the report in S3 and compare with the previous one
+  --security-hub          import the findings into the account's Security Hub (AWS_REGION); with
+                          --report-bucket, findings fixed since the last run are archived there
   --no-color              no ANSI colours in the table
   --help, -h              this help
 `;
@@ -88,6 +90,7 @@ export interface AuditCommand {
   suppressions?: string;
   publish?: string;
   reportBucket?: string;
+  securityHub?: boolean;
   color: boolean;
 }
 
@@ -148,6 +151,7 @@ export function parseCommand(argv: string[]): Command {
     suppressions: { type: 'string' },
     publish: { type: 'string' },
     'report-bucket': { type: 'string' },
+    'security-hub': { type: 'boolean' },
     'no-color': { type: 'boolean' },
   });
   const authDetails = values['auth-details'];
@@ -192,6 +196,7 @@ export function parseCommand(argv: string[]): Command {
   if (values.suppressions) command.suppressions = values.suppressions;
   if (values.publish) command.publish = values.publish;
   if (values['report-bucket']) command.reportBucket = values['report-bucket'];
+  if (values['security-hub']) command.securityHub = true;
   return command;
 }
 

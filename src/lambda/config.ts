@@ -23,6 +23,8 @@ export interface LambdaConfig {
   publishWhen: PublishWhen;
   minSeverity: Severity;
   collection: CollectionMode;
+  /** `SECURITY_HUB=on`: import the findings into the account's Security Hub (default off). */
+  securityHub?: boolean;
 }
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -101,5 +103,6 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv): LambdaConfig {
     collection: oneOf(env, 'COLLECTION', ['auto', 'bulk', 'per-role'] as const, 'auto'),
   };
   if (bucket) config.reportBucket = bucket;
+  if (oneOf(env, 'SECURITY_HUB', ['on', 'off'] as const, 'off') === 'on') config.securityHub = true;
   return config;
 }

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { auditSnapshot } from '../audit/audit.js';
 import { compareReports, isBaseline } from '../audit/diff.js';
@@ -17,6 +18,7 @@ import {
   readSuppressionsFile,
   SUPPRESSIONS_KEY,
 } from '../publish/archive.js';
+import type { SecurityHubExport } from '../publish/security-hub.js';
 import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
 
 /** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
@@ -24,6 +26,8 @@ export interface LiveServices {
   clients: AwsClients;
   sns: SNSClient;
   s3: S3Client;
+  /** Created on the first export to Security Hub (its module loads only then), then reused. */
+  securityHub?: SecurityHubClient;
 }
 
 /**
@@ -136,8 +140,15 @@ export interface DeliverRequest {
   dryRun?: boolean;
   /** Makes the archive key unique: the Lambda's request id, or a random id for the CLI. */
   runId: string;
+  /** Import the findings into the account's Security Hub (and archive the resolved ones there). */
+  securityHub?: boolean;
+  /** Milliseconds the run has left (the Lambda's remaining time), so the export never crowds out delivery. */
+  remainingTime?: () => number;
   warn?: Warn;
 }
+
+/** Time the Security Hub export leaves for archiving and publishing when the run has a deadline. */
+export const DELIVERY_RESERVE_MS = 30_000;
 
 export interface Delivery {
   /** What was printed and published: the compared report under the run's severity filter. */
@@ -148,6 +159,8 @@ export interface Delivery {
   previous: 'compared' | 'none' | 'ignored';
   /** Whether this run replaced `latest.json`, the baseline of the next comparison. */
   baseline: boolean;
+  /** What the Security Hub export did, when asked for. */
+  securityHub?: Omit<SecurityHubExport, 'errors'> & { errors: number };
 }
 
 /**
@@ -192,6 +205,21 @@ export async function deliverReport(
   }
   const view = (whole: AuditReport): AuditReport => withMinSeverity(whole, whole.scope.minSeverity);
   if (request.dryRun) return { report: view(report), published: false, previous, baseline: false };
+  // Before the archive, so that what Security Hub refused is in the archived and published report.
+  let securityHub: Delivery['securityHub'];
+  if (request.securityHub && report.status !== 'failed') {
+    const exported = await exportToSecurityHub(services, report, request);
+    securityHub = { ...exported, errors: exported.errors.length };
+    if (exported.errors.length > 0) {
+      report = {
+        ...report,
+        errors: [...report.errors, ...exported.errors],
+        summary: { ...report.summary, errors: report.summary.errors + exported.errors.length },
+      };
+      request.warn?.('Security Hub did not take every finding', { problem: exported.errors[0]!.message });
+    }
+  }
+  const exportSummary = securityHub ? { securityHub } : {};
   let location: string | undefined;
   let archiveError: unknown;
   const baseline = isBaseline(report);
@@ -214,11 +242,47 @@ export async function deliverReport(
   const archived = { ...(location ? { location } : {}), baseline: baseline && location !== undefined };
   if (!request.topicArn || !shouldPublish(shown, request.publishWhen)) {
     if (archiveError) throw archiveError;
-    return { report: shown, ...archived, published: false, previous };
+    return { report: shown, ...archived, ...exportSummary, published: false, previous };
   }
   const publishResult = await publishReport(services.sns, request.topicArn, shown, {
     ...(location ? { fullReportLocation: location } : {}),
   });
   if (archiveError) throw archiveError;
-  return { report: shown, ...archived, published: true, publishResult, previous };
+  return { report: shown, ...archived, ...exportSummary, published: true, publishResult, previous };
+}
+
+/**
+ * Imports the whole report (every finding, whatever the severity filter) into Security Hub. Never
+ * throws: a failure, even to load the client, is an `errors[]` entry of the report.
+ */
+async function exportToSecurityHub(
+  services: LiveServices,
+  report: AuditReport,
+  request: DeliverRequest,
+): Promise<SecurityHubExport> {
+  try {
+    const securityHub = await import('../publish/security-hub.js');
+    services.securityHub ??= securityHub.createSecurityHubClient();
+    return await securityHub.exportToSecurityHub(services.securityHub, report, {
+      ...(request.remainingTime
+        ? { remainingTime: request.remainingTime, reserveMs: DELIVERY_RESERVE_MS }
+        : {}),
+    });
+  } catch (error) {
+    return {
+      productArn: '',
+      active: 0,
+      archived: 0,
+      failed: (report.findings?.length ?? 0) + (report.resolved?.length ?? 0),
+      requests: 0,
+      errors: [
+        {
+          scope: 'account',
+          arn: report.account,
+          code: error instanceof Error ? error.name : 'SecurityHubExportFailed',
+          message: `Security Hub export failed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
+  }
 }

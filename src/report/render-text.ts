@@ -18,6 +18,7 @@ import {
   truncatedNotice,
   wrapText,
 } from './format.js';
+import { htmlLocationOf } from './render-html.js';
 
 /** The digest's line width: an email client on a phone shows 78 characters without re-wrapping. */
 export const DIGEST_WIDTH = 78;
@@ -255,8 +256,11 @@ export function renderDigest(
     ? report.location
     : (report.truncated?.fullReport ?? options.fullReport);
   out.push('');
-  if (hasText(fullReport)) push(`Full report: ${fullReport}`);
-  else push('Full report: run with --format json (or --report-bucket to archive it).');
+  if (hasText(fullReport)) {
+    push(`Full report: ${fullReport}`);
+    // The archive writes an HTML page beside every JSON report.
+    if (/^s3:\/\/.+\.json$/.test(fullReport)) push(`Full report (HTML): ${htmlLocationOf(fullReport)}`);
+  } else push('Full report: run with --format json (or --report-bucket to archive it).');
   out.push(
     `-- ${report.tool?.name ?? 'lambda-role-auditor'} ${report.tool?.version ?? ''}, IAM data ` +
       `${report.tool?.iamDataVersion ?? 'unknown'}`,

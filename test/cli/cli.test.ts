@@ -572,7 +572,7 @@ describe('CLI: help and usage errors', () => {
     [['audit', '--format', '--output', 'x.json'], '--format needs a value'],
     [['audit', '--no-color=yes'], '--no-color takes no value'],
     [['audit', 'eu-west-1'], 'unexpected argument "eu-west-1"'],
-    [['audit', '--format', 'xml'], '--format must be one of table, text, json, markdown, got "xml"'],
+    [['audit', '--format', 'xml'], '--format must be one of table, text, json, markdown, html, got "xml"'],
     [['audit', '--auth-details', 'a.json'], 'offline mode needs both --auth-details and --functions'],
     [['audti'], 'unknown command "audti" (did you mean audit?)'],
     [['frobnicate'], 'unknown command "frobnicate"'],

@@ -100,6 +100,7 @@ describe("The auditor's own safety", () => {
         [
           `s3:PutObject ${BUCKET}/reports/${MOTO_ACCOUNT_ID}/latest.json`,
           `s3:PutObject ${summary.location!.replace('s3://', '')}`,
+          `s3:PutObject ${summary.htmlLocation!.replace('s3://', '')}`,
           `sns:Publish ${TOPIC_ARN}`,
         ].sort(),
       );

@@ -464,6 +464,11 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
           operation: 'PutObject',
           resource: `/${bucket}/reports/${MOTO_ACCOUNT_ID}/latest.json`,
         },
+        {
+          service: 's3',
+          operation: 'PutObject',
+          resource: expect.stringMatching(`^/${bucket}/reports/.+\\.html$`),
+        },
         { service: 'sns', operation: 'Publish', resource: deployment.outputs.TopicArn },
       ]);
     });

@@ -8,6 +8,7 @@ import {
   defaultLocation,
   type ExampleLocation,
   exampleStack,
+  isCreated,
   loadTemplate,
   resolveValue,
   type StackContext,
@@ -22,6 +23,7 @@ const servicePrefixOfPackage: Record<string, string> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-lambda': 'lambda',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-securityhub': 'securityhub',
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sts': 'sts',
 };
@@ -121,15 +123,21 @@ function grantedActions(permissions: EffectivePermissions): string[] {
     .sort();
 }
 
+/** The managed policies the stack attaches to the auditor's role: its policy, and the Security Hub one when created. */
 function rolePermissions(context: StackContext): EffectivePermissions {
-  const properties = resolveValue(template, template.Resources.RolePolicy?.Properties, context) as {
-    ManagedPolicyName: string;
-    PolicyDocument: unknown;
-  };
-  const parsed = parsePolicy(properties.PolicyDocument, properties.ManagedPolicyName);
-  if (!parsed.ok) throw new Error(parsed.message);
-  expect(parsed.policy.problems).toEqual([]);
-  return new EffectivePermissions({ identity: [parsed.policy] }, defaultCatalog());
+  const policies = ['RolePolicy', 'SecurityHubPolicy']
+    .filter((logicalId) => isCreated(template, logicalId, context))
+    .map((logicalId) => {
+      const properties = resolveValue(template, template.Resources[logicalId]?.Properties, context) as {
+        ManagedPolicyName: string;
+        PolicyDocument: unknown;
+      };
+      const parsed = parsePolicy(properties.PolicyDocument, properties.ManagedPolicyName);
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(parsed.policy.problems).toEqual([]);
+      return parsed.policy;
+    });
+  return new EffectivePermissions({ identity: policies }, defaultCatalog());
 }
 
 /** What a deployed auditor touches with each call: the resources a request names (`*` for unscopable ones). */
@@ -158,7 +166,11 @@ function resourcesTouched(action: string, context: StackContext, location: Examp
     's3:ListBucket': [bucket],
     's3:PutObject': [
       `${bucket}/reports/${account}/2026-01-31T03-00-00Z.json`,
+      `${bucket}/reports/${account}/2026-01-31T03-00-00Z.html`,
       `${bucket}/reports/${account}/latest.json`,
+    ],
+    'securityhub:BatchImportFindings': [
+      `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`,
     ],
   };
   const resources = table[action];
@@ -177,6 +189,7 @@ interface Scenario {
   /** The topic's KMS key, when the role must be able to use one. */
   topicKey: (context: StackContext) => string | undefined;
   reportBucket: boolean;
+  securityHub: boolean;
 }
 
 const scenarios: Scenario[] = [
@@ -186,6 +199,7 @@ const scenarios: Scenario[] = [
     location: defaultLocation,
     topicKey: (context) => context.attributes['TopicKey.Arn'],
     reportBucket: true,
+    securityHub: false,
   },
   {
     name: 'a central topic with its key and no report bucket',
@@ -197,6 +211,7 @@ const scenarios: Scenario[] = [
     location: defaultLocation,
     topicKey: () => centralKeyArn,
     reportBucket: false,
+    securityHub: false,
   },
   {
     name: 'an unencrypted central topic and a report bucket, in GovCloud',
@@ -204,8 +219,24 @@ const scenarios: Scenario[] = [
     location: { account: '210987654321', region: 'us-gov-west-1', partition: 'aws-us-gov', stackName: 'gov' },
     topicKey: () => undefined,
     reportBucket: true,
+    securityHub: false,
+  },
+  {
+    name: 'the Security Hub export, in GovCloud',
+    parameters: { SecurityHubExport: 'true' },
+    location: { account: '210987654321', region: 'us-gov-west-1', partition: 'aws-us-gov', stackName: 'gov' },
+    topicKey: (context) => context.attributes['TopicKey.Arn'],
+    reportBucket: true,
+    securityHub: true,
   },
 ];
+
+/** Whether a scenario's stack lets the code make a call: S3 needs the bucket, Security Hub the export. */
+function grantedIn(scenario: Scenario, action: string): boolean {
+  if (action.startsWith('s3:')) return scenario.reportBucket;
+  if (action.startsWith('securityhub:')) return scenario.securityHub;
+  return true;
+}
 
 const logActions = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 const keyActions = ['kms:Decrypt', 'kms:GenerateDataKey'];
@@ -235,6 +266,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     expect(filesOf('ec2:DescribeRegions')).toEqual(['collect/clients.ts']);
     expect(filesOf('sts:GetCallerIdentity')).toEqual(['collect/clients.ts']);
     expect(filesOf('sns:Publish')).toEqual(['publish/sns.ts']);
+    expect(filesOf('securityhub:BatchImportFindings')).toEqual(['publish/security-hub.ts']);
     expect(codeActions.every((action) => /^[a-z0-9]+:[A-Z]\w+$/.test(action))).toBe(true);
   });
 
@@ -242,7 +274,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     // prepare
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const expected = [
-      ...needed.filter((action) => scenario.reportBucket || !action.startsWith('s3:')),
+      ...needed.filter((action) => grantedIn(scenario, action)),
       ...logActions,
       ...(scenario.topicKey(context) ? keyActions : []),
     ].sort();
@@ -259,7 +291,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const permissions = rolePermissions(context);
     const requests = needed
-      .filter((action) => scenario.reportBucket || !action.startsWith('s3:'))
+      .filter((action) => grantedIn(scenario, action))
       .flatMap((action) =>
         resourcesTouched(action, context, scenario.location).map((resource) => ({ action, resource })),
       );
@@ -337,5 +369,30 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
 
     // assess
     expect(allowed).toEqual([]);
+  });
+
+  it('imports findings into Security Hub only with the export on, and only under its own product ARN', () => {
+    // prepare
+    const own = 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default';
+    const requests = [
+      own,
+      'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+      'arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default',
+      'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
+    ];
+    const withExport = rolePermissions(exampleStack(template, { SecurityHubExport: 'true' }));
+    const without = rolePermissions(exampleStack(template, {}));
+
+    // act
+    const allowed = requests.filter(
+      (resource) => withExport.accessTo('securityhub:BatchImportFindings', resource) === 'allowed',
+    );
+    const allowedWithout = requests.filter(
+      (resource) => without.accessTo('securityhub:BatchImportFindings', resource) !== 'not-allowed',
+    );
+
+    // assess
+    expect(allowed).toEqual([own]);
+    expect(allowedWithout).toEqual([]);
   });
 });

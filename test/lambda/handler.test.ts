@@ -97,8 +97,10 @@ function publishedAttributes(): Record<string, string | undefined> {
   );
 }
 
-/** The keys the invocation wrote to the report bucket. */
-const writtenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+/** The keys of the JSON reports the invocation wrote to the report bucket. */
+const writtenKeys = () => allWrittenKeys().filter((key) => !key?.endsWith('.html'));
+/** Every key the invocation wrote to the report bucket, the HTML pages included. */
+const allWrittenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
 
 /** A report bucket without a previous report. */
 function emptyReportBucket(): void {
@@ -234,6 +236,7 @@ describe('Lambda handler', () => {
     expect(keys).toHaveLength(2);
     expect(keys[0]).toMatch(RUN_KEY);
     expect(keys[1]).toBe(`reports/${account}/latest.json`);
+    expect(allWrittenKeys()).toEqual([...keys, keys[0]!.replace(/\.json$/, '.html')]);
     expect(summary).toMatchObject({ baseline: true, location: `s3://audit-reports/${keys[0]}` });
   });
 
