@@ -591,9 +591,14 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       expect(firstBaseline).toMatch(new RegExp(`^s3://${bucket}/reports/${MOTO_ACCOUNT_ID}/`));
       expect(new Set([firstBaseline, ...locations]).size).toBe(4);
       expect(baselines).toEqual([firstBaseline, firstBaseline, firstBaseline, locations[2]]);
+      // Each run's JSON report has its HTML page beside it.
+      const runKeys = [firstBaseline, ...locations].map((location) =>
+        location!.replace(`s3://${bucket}/`, ''),
+      );
       expect(keys.sort()).toEqual(
         [
-          ...[firstBaseline, ...locations].map((location) => location!.replace(`s3://${bucket}/`, '')),
+          ...runKeys,
+          ...runKeys.map((key) => key.replace(/\.json$/, '.html')),
           `reports/${MOTO_ACCOUNT_ID}/latest.json`,
         ].sort(),
       );

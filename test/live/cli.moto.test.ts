@@ -401,8 +401,9 @@ describe('lambda-role-auditor audit, live against moto', () => {
     const runKeys = [first, byName, last].map((run) => run.report.location!.slice(`s3://${bucket}/`.length));
     for (const key of runKeys)
       expect(key).toMatch(/^reports\/\d{12}\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f-]{36}\.json$/);
+    // Each run's JSON report has its HTML page beside it.
     expect([...(await bucketObjects(bucket)).keys()].sort()).toEqual(
-      [...runKeys, `${prefix}latest.json`].sort(),
+      [...runKeys, ...runKeys.map((key) => key.replace(/\.json$/, '.html')), `${prefix}latest.json`].sort(),
     );
   });
 
