@@ -468,6 +468,7 @@ export class EffectivePermissions {
   private readonly byAction = new Map<string, ActionStatements>();
   private everything: Grant | null | undefined;
   private unrestrictedCandidates: readonly string[] | undefined;
+  private wildcardServices: ReadonlyArray<{ service: string; grant: Grant }> | undefined;
   private readonly catalog: ActionCatalog;
 
   constructor(policies: PolicySet, catalog: ActionCatalog) {
@@ -761,6 +762,30 @@ export class EffectivePermissions {
       if (!reached) return undefined;
     }
     return { conditional: grant.conditional || !unconditional, statements };
+  }
+
+  /**
+   * Every service with a {@link wildcardServiceGrant}, catalog services first (in catalog order), then
+   * the uncatalogued ones policies name. Worked out once per policy set: `service-wildcard` reports
+   * these services and the `unscoped-*` rules leave them out.
+   *
+   * @example
+   * permissions.wildcardServiceGrants().map(({ service }) => service); // ['dynamodb', 's3']
+   */
+  wildcardServiceGrants(): ReadonlyArray<{ service: string; grant: Grant }> {
+    if (this.wildcardServices) return this.wildcardServices;
+    const found: Array<{ service: string; grant: Grant }> = [];
+    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service;
+    // services the catalog does not know (retired or newer) count by their pattern.
+    for (const service of [
+      ...this.candidateServicesOnUnrestricted(),
+      ...this.uncataloguedServicesOnUnrestricted(),
+    ]) {
+      const grant = this.wildcardServiceGrant(service);
+      if (grant) found.push({ service, grant });
+    }
+    this.wildcardServices = found;
+    return found;
   }
 
   /**
