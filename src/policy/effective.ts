@@ -1,3 +1,4 @@
+import { BoundedCache, memoizeByObject } from '../model/memo.js';
 import { ArnToMatch, compileResourcePattern, isUnrestrictedResource, type ResourcePattern } from './arn.js';
 import type { ActionCatalog, CatalogAction } from './catalog.js';
 import { type ConditionOutcome, evaluateCondition, type RequestContext } from './condition.js';
@@ -217,12 +218,14 @@ function servicesOf(actions: string[], catalog: ActionCatalog): Set<string> | nu
 
 /**
  * What a statement compiles to depends only on the statement and the catalog, and the statements
- * of a managed policy are shared by every role that attaches it: compiled once per run, not per role.
+ * of a managed policy are shared by every role that attaches it: compiled once, not per role.
  */
-const COMPILED_STATEMENTS = Symbol('compiled statements');
+const compiledStatementsOf = memoizeByObject(
+  (_catalog: ActionCatalog) => new WeakMap<Statement, CompiledStatement>(),
+);
 
 function compiledStatement(statement: Statement, catalog: ActionCatalog): CompiledStatement {
-  const compiled = catalog.derived(COMPILED_STATEMENTS, () => new WeakMap<Statement, CompiledStatement>());
+  const compiled = compiledStatementsOf(catalog);
   let entry = compiled.get(statement);
   if (!entry) {
     entry = new CompiledStatement(statement, catalog);
@@ -368,22 +371,6 @@ function flagged(flags: Uint8Array[] | undefined, index: number): boolean {
   return false;
 }
 
-/**
- * Lower-case action keys of the action names rules ask about, by name: the same few dozen names are
- * asked for every role. Bounded, so that odd callers cannot make it grow without limit.
- */
-const lowerCaseKeys = new Map<string, string>();
-
-function lowerCaseKey(action: string): string {
-  let key = lowerCaseKeys.get(action);
-  if (key === undefined) {
-    key = action.toLowerCase();
-    if (lowerCaseKeys.size >= 10_000) lowerCaseKeys.clear();
-    lowerCaseKeys.set(action, key);
-  }
-  return key;
-}
-
 function serviceOfKey(key: string): string {
   const separator = key.indexOf(':');
   return separator < 0 ? key : key.slice(0, separator);
@@ -461,7 +448,8 @@ export class EffectivePermissions {
   private readonly boundaryAllow: StatementIndex | undefined;
   private readonly memo = new Map<string, Grant | null>();
   private readonly serviceMemo = new Map<string, Grant | null>();
-  private readonly whereMemo = new Map<string, Grant | null>();
+  /** The same questions come back for every role with this policy set (the probes of an account). */
+  private readonly whereMemo = new BoundedCache<string, Grant | null>(20_000);
   /** A short id per request context asked about: a role makes its contexts once and asks many times. */
   private readonly contextIds = new WeakMap<RequestContext, number>();
   private nextContextId = 0;
@@ -554,7 +542,7 @@ export class EffectivePermissions {
    * undefined when the boundary does not allow it or an unconditional Deny removes it.
    */
   grantOnUnrestricted(action: CatalogAction | string): Grant | undefined {
-    const key = typeof action === 'string' ? lowerCaseKey(action) : action.key;
+    const key = typeof action === 'string' ? action.toLowerCase() : action.key;
     const cached = this.memo.get(key);
     if (cached !== undefined) return cached ?? undefined;
     // Most roles reach few services: the answer for the others needs no memo entry.
@@ -566,7 +554,7 @@ export class EffectivePermissions {
 
   /** The grant of an action on at least some resource, unless an unconditional Deny removes it everywhere. */
   grantOnAnyResource(action: string): Grant | undefined {
-    return this.computeGrant(lowerCaseKey(action), false);
+    return this.computeGrant(action.toLowerCase(), false);
   }
 
   private computeGrant(key: string, unrestrictedOnly: boolean): Grant | undefined {
@@ -625,7 +613,7 @@ export class EffectivePermissions {
    * asks about the same few actions (its logs), each time for another resource.
    */
   private statementsMatching(action: string): ActionStatements {
-    const key = lowerCaseKey(action);
+    const key = action.toLowerCase();
     let matching = this.byAction.get(key);
     if (!matching) {
       const service = serviceOfKey(key);
@@ -669,14 +657,11 @@ export class EffectivePermissions {
     resource: 'unrestricted' | 'any' | string,
     context?: RequestContext,
   ): Grant | undefined {
-    // The same questions come back for every role with this policy set (the probes of an account).
     const memoKey = `${action}\n${resource}\n${context ? this.contextId(context) : ''}`;
-    const cached = this.whereMemo.get(memoKey);
-    if (cached !== undefined) return cached ?? undefined;
-    const grant = this.computeGrantWhere(action, resource, context);
-    if (this.whereMemo.size >= 20_000) this.whereMemo.clear();
-    this.whereMemo.set(memoKey, grant ?? null);
-    return grant;
+    return (
+      this.whereMemo.getOrCreate(memoKey, () => this.computeGrantWhere(action, resource, context) ?? null) ??
+      undefined
+    );
   }
 
   private contextId(context: RequestContext): number {
@@ -695,7 +680,7 @@ export class EffectivePermissions {
     resource: 'unrestricted' | 'any' | string,
     context: RequestContext | undefined,
   ): Grant | undefined {
-    const key = lowerCaseKey(action);
+    const key = action.toLowerCase();
     const service = serviceOfKey(key);
     const target = resource === 'unrestricted' || resource === 'any' ? undefined : new ArnToMatch(resource);
     const pool = (index: StatementIndex) =>
