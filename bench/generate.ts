@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { policyNameFromArn } from '../src/policy/arn.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shapes, as the AWS CLI prints them (dates as strings, documents as objects)
@@ -1337,7 +1338,7 @@ function buildRole(
     InstanceProfileList: instanceProfiles,
     RolePolicyList: inline,
     AttachedManagedPolicies: attached.map((policyArn) => ({
-      PolicyName: policyArn.slice(policyArn.lastIndexOf('/') + 1),
+      PolicyName: policyNameFromArn(policyArn),
       PolicyArn: policyArn,
     })),
     ...(boundaryArn
