@@ -131,7 +131,7 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     if (!isPlainObject(entry) || !functionArn || !parsed || !roleArn) {
       snapshot.errors.push({
         scope: 'function',
-        arn: functionArn ?? name ?? `${file}#Functions[${index}]`,
+        arn: functionArn || name || `${file}#Functions[${index}]`,
         code: 'MalformedInput',
         message: `function entry ${index} lacks ${!functionArn || !parsed ? 'a valid FunctionArn' : 'a Role'}: not audited`,
       });
