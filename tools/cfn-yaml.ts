@@ -1,6 +1,6 @@
 /**
  * CloudFormation templates in YAML: the short-form intrinsic function tags and a parser to the JSON
- * form CloudFormation sees. Shared by `scripts/deploy.ts` and the template tests.
+ * form CloudFormation sees. Shared by the deploy (`scripts/deploy/parameters.ts`) and the template tests.
  */
 import type { CollectionTag, ScalarTag } from 'yaml';
 import { parseDocument } from 'yaml';

@@ -3,7 +3,13 @@ import { isPlainObject, type PlainObject } from '../model/json.js';
 import { findSecretSuspects } from '../model/secrets.js';
 import type { AccountSnapshot, FunctionRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 import { emptySnapshot } from '../model/snapshot.js';
-import { parseArn } from '../policy/arn.js';
+import {
+  functionNameFromArn,
+  parseArn,
+  policyNameFromArn,
+  roleNameFromArn,
+  withoutLatestQualifier,
+} from '../policy/arn.js';
 
 /** A problem with an input file, named so the CLI can print it without a stack trace (exit code 2). */
 export class InputFileError extends Error {
@@ -78,7 +84,7 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
       : undefined;
     const role: RoleRecord = {
       arn,
-      name: text(entry.RoleName) ?? arn.slice(arn.lastIndexOf('/') + 1),
+      name: text(entry.RoleName) ?? roleNameFromArn(arn),
       path: text(entry.Path) ?? '/',
       trustPolicy: entry.AssumeRolePolicyDocument,
       inlinePolicies: inline.filter(isPlainObject).map((policy, policyIndex) => ({
@@ -99,20 +105,13 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
     if (!isPlainObject(entry) || !arn) continue;
     const record: ManagedPolicyRecord = {
       arn,
-      name: text(entry.PolicyName) ?? arn.slice(arn.lastIndexOf('/') + 1),
+      name: text(entry.PolicyName) ?? policyNameFromArn(arn),
       document: defaultVersionDocument(entry),
     };
     const versionId = text(entry.DefaultVersionId);
     if (versionId) record.defaultVersionId = versionId;
     snapshot.managedPolicies.set(arn, record);
   }
-}
-
-/** The ARN of `$LATEST` without its `:$LATEST` qualifier; other versions keep theirs. */
-export function unqualifiedLatest(functionArn: string, version: string): string {
-  return version === '$LATEST' && functionArn.endsWith(':$LATEST')
-    ? functionArn.slice(0, -':$LATEST'.length)
-    : functionArn;
 }
 
 /** Reads the output of `aws lambda list-functions` (with or without `--function-version ALL`). */
@@ -132,7 +131,7 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     if (!isPlainObject(entry) || !functionArn || !parsed || !roleArn) {
       snapshot.errors.push({
         scope: 'function',
-        arn: functionArn ?? name ?? `${file}#Functions[${index}]`,
+        arn: functionArn || name || `${file}#Functions[${index}]`,
         code: 'MalformedInput',
         message: `function entry ${index} lacks ${!functionArn || !parsed ? 'a valid FunctionArn' : 'a Role'}: not audited`,
       });
@@ -143,9 +142,9 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     const logging = isPlainObject(entry.LoggingConfig) ? text(entry.LoggingConfig.LogGroup) : undefined;
     const version = text(entry.Version) ?? '$LATEST';
     const record: FunctionRecord = {
-      functionName: name ?? parsed.resource.split(':')[1] ?? functionArn,
+      functionName: name ?? functionNameFromArn(functionArn),
       // With --function-version ALL, Lambda qualifies $LATEST too (`…:function:name:$LATEST`).
-      functionArn: unqualifiedLatest(functionArn, version),
+      functionArn: version === '$LATEST' ? withoutLatestQualifier(functionArn) : functionArn,
       version,
       region: parsed.region,
       roleArn,

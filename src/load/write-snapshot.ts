@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redactedValue } from '../model/secrets.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
+import { policyNameFromArn } from '../policy/arn.js';
 
 /**
  * Extension key in a saved auth-details file: what the AWS CLI output cannot express (roles that
@@ -31,7 +32,7 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
       PolicyDocument: policy.document,
     })),
     AttachedManagedPolicies: role.attachedPolicyArns.map((arn) => ({
-      PolicyName: arn.slice(arn.lastIndexOf('/') + 1),
+      PolicyName: policyNameFromArn(arn),
       PolicyArn: arn,
     })),
     ...(role.permissionsBoundaryArn

@@ -31,10 +31,37 @@ export function parseArn(arn: string): ArnParts | undefined {
   };
 }
 
-/** The last path segment of a role ARN (`arn:aws:iam::1:role/service-role/app` → `app`). */
+/**
+ * The name of an IAM role or managed policy from its ARN: the last path segment of the resource.
+ *
+ * @example
+ * roleNameFromArn('arn:aws:iam::123456789012:role/service-role/app'); // 'app'
+ */
 export function roleNameFromArn(arn: string): string {
   const resource = parseArn(arn)?.resource ?? arn;
   return resource.slice(resource.lastIndexOf('/') + 1);
+}
+
+/**
+ * The name of a managed policy from its ARN (IAM names policies like roles: the last path segment).
+ *
+ * @example
+ * policyNameFromArn('arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'); // 'AWSLambdaBasicExecutionRole'
+ */
+export function policyNameFromArn(arn: string): string {
+  return roleNameFromArn(arn);
+}
+
+/**
+ * The IAM path of a role or managed policy ARN: what lies between the resource type and the name.
+ *
+ * @example
+ * iamPathFromArn('arn:aws:iam::123456789012:role/service-role/app'); // '/service-role/'
+ */
+export function iamPathFromArn(arn: string): string {
+  const resource = parseArn(arn)?.resource ?? arn;
+  const typeEnd = resource.indexOf('/');
+  return typeEnd < 0 ? '/' : resource.slice(typeEnd, resource.lastIndexOf('/') + 1);
 }
 
 /**
@@ -50,6 +77,17 @@ export function splitFunctionArn(arn: string): { unqualified: string; qualifier?
   if (qualifierAt < 0) return { unqualified: arn };
   const cut = arn.length - (parts.resource.length - qualifierAt);
   return { unqualified: arn.slice(0, cut), qualifier: arn.slice(cut + 1) };
+}
+
+/**
+ * A function ARN as Lambda lists `$LATEST` with `--function-version ALL` (`…:function:app:$LATEST`),
+ * without that qualifier: `$LATEST` is the function itself. Other ARNs are returned as they are.
+ *
+ * @example
+ * withoutLatestQualifier('arn:aws:lambda:us-east-1:1:function:app:$LATEST'); // 'arn:aws:lambda:us-east-1:1:function:app'
+ */
+export function withoutLatestQualifier(arn: string): string {
+  return arn.endsWith(':$LATEST') ? arn.slice(0, -':$LATEST'.length) : arn;
 }
 
 /** The function name of a Lambda function ARN (qualified or not); other values are returned whole. */

@@ -1,5 +1,6 @@
 import type { AuditReport } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { roleNameFromArn } from '../policy/arn.js';
 import { type PlanRole, planRoles, rollupByRule } from './fix-plan.js';
 import {
   changeSummary,
@@ -208,7 +209,7 @@ export function renderDigest(
     section(`Fixed since the last run (${formatCount(resolved.length)})`);
     for (const fixed of resolved.slice(0, limits.lists)) {
       const subject =
-        fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${lastSegment(fixed.roleArn)}`;
+        fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${roleNameFromArn(fixed.roleArn)}`;
       line(`- ${fixed.severity} ${fixed.ruleId}: ${subject}`);
     }
     more(resolved.length, limits.lists, push);
@@ -270,10 +271,6 @@ export function renderDigest(
 
 function more(total: number, shown: number, push: (text: string) => void): void {
   if (total > shown) push(`… and ${formatCount(total - shown)} more in the full report.`);
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** The names of the functions the role's worst problem affects: all of them for a role finding. */

@@ -16,8 +16,9 @@ import { unscopedRead } from './unscoped-read.js';
 import { unscopedWrite } from './unscoped-write.js';
 
 /**
- * The rule catalog, in evaluation order: role rules that others depend on (admin-access subsumes,
- * privilege-escalation and service-wildcard prevent double counting) come first.
+ * The rule catalog: one line per rule (see CONTRIBUTING.md). Rules are independent of each other, so
+ * the order is only the order of the `rules` listing; what one rule hides is in its metadata
+ * (`subsumes`).
  */
 export const RULES: readonly Rule[] = [
   adminAccess,

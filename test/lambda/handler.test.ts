@@ -303,7 +303,14 @@ describe('Lambda handler', () => {
     const failure = logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((entry) => entry.message === 'invocation failed');
-    expect(failure).toMatchObject({ level: 'ERROR', error: { name: 'AuditFailedError' } });
+    expect(failure).toMatchObject({
+      level: 'ERROR',
+      error: {
+        name: 'AuditFailedError',
+        message: expect.stringContaining('failed'),
+        stack: expect.stringContaining('AuditFailedError'),
+      },
+    });
   });
 
   it('audits without publishing on a dry run', async () => {
@@ -346,7 +353,10 @@ describe('Lambda handler', () => {
     Object.assign(process.env, env);
     await expect(handler({}, context())).rejects.toThrow(message);
     expect(lambda.calls()).toHaveLength(0);
-    expect(logs.join('')).toContain('invocation failed');
+    const failure = logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.message === 'invocation failed');
+    expect(failure).toMatchObject({ level: 'ERROR', error: { message: expect.stringContaining(message) } });
   });
 
   it('publishes a partial report naming what was not audited when time runs low', async () => {

@@ -9,7 +9,7 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 function runScript(script: string): Promise<{ status: number | null; stderr: string }> {
   // The SDK's own switch must not be set by the developer's shell, or the test proves nothing.
   const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...inherited } = process.env;
-  // tsx keeps its cache in the temp folder: the child gets a folder of this test's own.
+  // tsx keeps its cache in the temp folder: the child gets one of its own, removed after the test.
   const temporary = testFolder('lra-warnings-');
   const environment = {
     ...inherited,
