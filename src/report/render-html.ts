@@ -1,5 +1,6 @@
 import type { AuditReport, Finding, Proposal } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { roleNameFromArn } from '../policy/arn.js';
 import { type PlanRole, planRoles, rolesBySeverity, rollupByRule } from './fix-plan.js';
 import {
   countOf,
@@ -326,7 +327,7 @@ function fixedSection(out: string[], report: AuditReport): void {
   );
   for (const fixed of resolved.slice(0, HTML_SECTION_ITEMS)) {
     const subject =
-      fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${lastSegment(fixed.roleArn)}`;
+      fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${roleNameFromArn(fixed.roleArn)}`;
     out.push(
       `<li>${severityBadge(fixed.severity)} <code>${escapeHtml(fixed.ruleId)}</code> ${escapeHtml(subject)}: ${escapeHtml(fixed.title)}</li>`,
     );
@@ -405,10 +406,6 @@ function footer(out: string[], report: AuditReport, jsonLocation: string | undef
 function severityBadge(severity: Severity, conditional = false): string {
   const known = (SEVERITIES as readonly string[]).includes(severity) ? severity : 'info';
   return `<span class="sev sev-${known}">${escapeHtml(String(severity))}${conditional ? '*' : ''}</span>`;
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** A rule id as one token of the row's `data-m` list: no spaces, no colon. */

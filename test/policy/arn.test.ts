@@ -101,6 +101,8 @@ describe('One ARN parser', () => {
     const offenders = files
       .map((file) => relative(root, file))
       .filter((file) => file !== join('src', 'policy', 'arn.ts'))
+      // The HTML page's own script runs in the browser, where the project's modules cannot be imported.
+      .filter((file) => file !== join('src', 'report', 'html-assets.ts'))
       .flatMap((file) =>
         readFileSync(join(root, file), 'utf8')
           .split('\n')
