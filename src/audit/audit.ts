@@ -130,7 +130,7 @@ class Auditor {
     const functions = globs
       ? snapshot.functions.filter((fn) => globs.some((glob) => matchesWildcard(glob, fn.functionName)))
       : snapshot.functions;
-    const groups = groupByRole(functions);
+    const groups = groupByRole(functions, snapshot.resourcePolicies);
 
     const findings: Finding[] = [];
     // Roles of the audited account that functions name, with why each could not be read: decides the status.
@@ -143,6 +143,7 @@ class Auditor {
       const analysis = failure ? undefined : (this.analyseRole(group.roleArn) ?? undefined);
       const users = usersOf(group);
       const functionCount = group.users.size;
+      const firstRoleFinding = findings.length;
       for (const rule of ROLE_REFERENCE_RULES) {
         for (const hit of rule.check({ roleArn: group.roleArn, users, failure }))
           findings.push(this.roleFinding(group.roleArn, functionCount, rule.meta, hit));
@@ -151,8 +152,12 @@ class Auditor {
         for (const { meta, hit } of analysis.hits)
           findings.push(this.roleFinding(group.roleArn, functionCount, meta, hit));
       }
+      // What invoking one of the role's functions gives: the invoke rules' blast radius.
+      const roleFindings = new Map<string, Severity>();
+      for (const finding of findings.slice(firstRoleFinding))
+        roleFindings.set(finding.ruleId, finding.severity);
       for (const { fn, sameRoleAsLatest } of group.items) {
-        const context: FunctionContext = { fn, snapshot, role: analysis?.context };
+        const context: FunctionContext = { fn, snapshot, role: analysis?.context, roleFindings };
         for (const rule of FUNCTION_RULES) {
           if (sameRoleAsLatest && !rule.meta.appliesToSameRoleVersions) continue;
           for (const hit of rule.check(context)) findings.push(this.functionFinding(fn, rule.meta, hit));
@@ -427,7 +432,10 @@ class Auditor {
  * Groups the functions by role, roles in the order first named. A published version running as its
  * `$LATEST`'s role is the same function: it is audited only for what its own configuration may add.
  */
-function groupByRole(functions: readonly FunctionRecord[]): Map<string, RoleGroup> {
+function groupByRole(
+  functions: readonly FunctionRecord[],
+  resourcePolicies: AccountSnapshot['resourcePolicies'],
+): Map<string, RoleGroup> {
   const latestRole = new Map<string, string>();
   const unqualified = functions.map(unqualifiedArn);
   for (let index = 0; index < functions.length; index += 1) {
@@ -455,9 +463,13 @@ function groupByRole(functions: readonly FunctionRecord[]): Map<string, RoleGrou
       group.items.push({ fn, sameRoleAsLatest });
       continue;
     }
-    // Same role as $LATEST: only its own configuration (a secret $LATEST no longer has) can add findings.
+    // Same role as $LATEST: only its own configuration (a secret $LATEST no longer has, a resource-based
+    // policy of its own) can add findings.
     const known = latestSecrets.get(arn);
-    if (fn.secretSuspects.some((suspect) => !known?.has(suspect.name)))
+    if (
+      fn.secretSuspects.some((suspect) => !known?.has(suspect.name)) ||
+      resourcePolicies?.get(fn.functionArn)?.policy !== undefined
+    )
       group.items.push({ fn, sameRoleAsLatest });
   }
   return groups;

@@ -4,6 +4,7 @@ import type { AccountSnapshot, FunctionRecord, RoleReadFailure, RoleRecord } fro
 import type { ActionCatalog } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import type { ParsedPolicy } from '../policy/policy.js';
+import type { FunctionInvokeAccess } from './invoke.js';
 import type { LogGroupArns } from './logging.js';
 
 /** What a rule is, as the catalog lists it. */
@@ -74,8 +75,15 @@ export interface FunctionContext {
   snapshot: AccountSnapshot;
   /** The analysed role, when it could be read. */
   role: RoleContext | undefined;
+  /**
+   * The severity of each finding of the function's role, by rule id: what whoever invokes the function
+   * can do with it (the blast radius of the invoke rules).
+   */
+  roleFindings: ReadonlyMap<string, Severity>;
   /** The function's log group ARNs, worked out by the first logging rule that asks. */
   logGroupArns?: LogGroupArns;
+  /** Who may invoke the function, worked out by the first invoke rule that asks (`null`: nothing read). */
+  invokeAccess?: FunctionInvokeAccess | null;
 }
 
 export interface RoleRule {

@@ -600,7 +600,7 @@ describe('CLI: rules', () => {
     const code = await runCli(['rules', '--format', 'json'], io);
     const rules = JSON.parse(io.out()) as Array<{ id: string; severity: string }>;
     expect(code).toBe(0);
-    expect(rules).toHaveLength(15);
+    expect(rules).toHaveLength(19);
     expect(rules.find((rule) => rule.id === 'admin-access')?.severity).toBe('critical');
   });
 });

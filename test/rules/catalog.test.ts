@@ -6,10 +6,10 @@ import { RULES } from '../../src/rules/index.js';
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('Rule catalog', () => {
-  it('has the fifteen rules of the specification with unique kebab-case ids', () => {
+  it('has the nineteen rules of the specification with unique kebab-case ids', () => {
     const ids = RULES.map((rule) => rule.meta.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(15);
+    expect(ids).toHaveLength(19);
     for (const id of ids) expect(id).toMatch(/^[a-z]+(?:-[a-z]+)*$/);
   });
 
