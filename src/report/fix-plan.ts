@@ -1,3 +1,4 @@
+import { isPublicExposure } from '../model/exposure.js';
 import type { AuditReport, Finding, FunctionFinding, RoleFinding } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { functionNameFromArn, roleNameFromArn, splitFunctionArn } from '../policy/arn.js';
@@ -12,6 +13,8 @@ export interface PlanRole {
   functionCount: number;
   /** How many of them the role's findings at `severity` affect. */
   affected: number;
+  /** Anyone can invoke one of its functions, at the plan's severity (public-invoke, function-url-public). */
+  publiclyInvocable: boolean;
   /** Some finding of the role or its functions is new since the last run. */
   isNew: boolean;
   /** Unmuted role findings, in fix-plan order. */
@@ -51,7 +54,8 @@ function functionNamesByRole(report: AuditReport): Map<string, string[]> {
 
 /**
  * The roles to fix, most urgent first: by the highest severity of their unmuted findings (their own and
- * their functions'), then by how many functions that affects, then by name (SPEC §7).
+ * their functions'), then roles with a function anyone can invoke, then by how many functions that
+ * affects, then by name (SPEC §7).
  *
  * @example
  * const [first] = planRoles(report); // the role to fix first, or undefined when nothing is to fix
@@ -106,12 +110,16 @@ export function planRoles(report: AuditReport): PlanRole[] {
       worstRole && worstRole.severity === severity
         ? worstRole.remediation
         : (worstFunction?.findings[0]?.remediation ?? worstRole?.remediation ?? '');
+    const publiclyInvocable = functionFindings.some(
+      (rule) => rule.severity === severity && rule.findings.some(isPublicExposure),
+    );
     plan.push({
       roleArn,
       roleName: roleNameFromArn(roleArn),
       severity,
       functionCount,
       affected,
+      publiclyInvocable,
       isNew: role.some((finding) => finding.status === 'new') || functionFindings.some((rule) => rule.isNew),
       roleFindings: role,
       functionFindings,
@@ -122,6 +130,7 @@ export function planRoles(report: AuditReport): PlanRole[] {
   return plan.sort(
     (a, b) =>
       compareSeverity(b.severity, a.severity) ||
+      Number(b.publiclyInvocable) - Number(a.publiclyInvocable) ||
       b.affected - a.affected ||
       (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0) ||
       (a.roleArn < b.roleArn ? -1 : a.roleArn > b.roleArn ? 1 : 0),
