@@ -133,7 +133,11 @@ export function s3Location(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-async function readObject(
+/**
+ * The text of an object, or `undefined` when it is absent (by default also a 403, which S3 answers for a
+ * missing key to a caller that may not list the bucket); other failures throw {@link ArchiveError}.
+ */
+export async function readObject(
   s3: S3Client,
   bucket: string,
   key: string,
@@ -152,7 +156,8 @@ async function readObject(
   }
 }
 
-async function writeObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+/** Writes a JSON object (encrypted by the bucket's default encryption); failures throw {@link ArchiveError}. */
+export async function writeObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
   try {
     await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
