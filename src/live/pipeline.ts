@@ -60,6 +60,8 @@ export interface CollectAndAuditRequest {
   deadlineMarginMs?: number;
   onProgress?: (event: CollectProgress) => void;
   warn?: Warn;
+  /** Audit only: the resource-policy cache of `reportBucket` is read, not written. */
+  dryRun?: boolean;
   /** Who may invoke each function: rate and cache age (the cache lives in `reportBucket`); `false` skips it. */
   resourcePolicies?: Omit<ResourcePolicyOptions, 'cache'> | false;
 }
@@ -94,7 +96,7 @@ export async function collectAndAudit(
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
   // Partial runs too: the next run continues with the functions this one did not read.
-  await cache?.save(snapshot, { pruneUnlisted: globs.length === 0 });
+  if (!request.dryRun) await cache?.save(snapshot, { pruneUnlisted: globs.length === 0 });
   for (const problem of bucketSuppressions.problems) {
     // A typo in the suppressions file must not silence the nightly report: audit without that entry and say so.
     snapshot.errors.push({

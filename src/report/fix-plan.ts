@@ -106,13 +106,16 @@ export function planRoles(report: AuditReport): PlanRole[] {
     const affected = role.some((finding) => finding.severity === severity)
       ? functionCount
       : affectedFunctions.size;
+    // A function anyone can invoke is closed first: that stops the attack while the role is being fixed.
+    const exposure = functionFindings
+      .flatMap((rule) => rule.findings)
+      .find((finding) => finding.severity === severity && isPublicExposure(finding));
+    const publiclyInvocable = exposure !== undefined;
     const remediation =
-      worstRole && worstRole.severity === severity
+      exposure?.remediation ??
+      (worstRole && worstRole.severity === severity
         ? worstRole.remediation
-        : (worstFunction?.findings[0]?.remediation ?? worstRole?.remediation ?? '');
-    const publiclyInvocable = functionFindings.some(
-      (rule) => rule.severity === severity && rule.findings.some(isPublicExposure),
-    );
+        : (worstFunction?.findings[0]?.remediation ?? worstRole?.remediation ?? ''));
     plan.push({
       roleArn,
       roleName: roleNameFromArn(roleArn),

@@ -6,7 +6,7 @@ import {
   grantEvidence,
   invokeAccessOf,
   otherConditionsNote,
-  removePermissionCommand,
+  removeStatementsText,
 } from './invoke.js';
 import type { FunctionRule } from './rule.js';
 
@@ -22,7 +22,7 @@ export const functionUrlPublic: FunctionRule = {
     title: 'Function URL open to the internet',
     risk: "Anyone who finds the URL runs the function's code with its role's permissions: no AWS credentials, no rate limit but the function's concurrency.",
     remediation:
-      'Set the URL to AuthType AWS_IAM (aws lambda update-function-url-config --auth-type AWS_IAM) and remove the public statements, or put the function behind API Gateway or CloudFront with authentication.',
+      'Close the URL (aws lambda update-function-url-config --auth-type AWS_IAM) and remove the public statements, or put the function behind API Gateway or CloudFront with authentication.',
     appliesToSameRoleVersions: true,
   },
   check(context) {
@@ -34,8 +34,11 @@ export const functionUrlPublic: FunctionRule = {
     if (grants.length === 0) return [];
     const alsoInvoke = access.grants.filter((grant) => isPublicGrant(grant) && grant.invokeViaUrl);
     const { fn } = context;
-    const remove = [...grants, ...alsoInvoke].map((grant) => removePermissionCommand(fn, grant.statement.id));
-    const remediation = `Set the URL to AuthType AWS_IAM (aws lambda update-function-url-config --region ${fn.region} --function-name ${fn.functionName} --auth-type AWS_IAM) and remove the public statements (${[...new Set(remove)].join('; ')}), or put the function behind API Gateway or CloudFront with authentication.`;
+    const remove = removeStatementsText(
+      fn,
+      [...grants, ...alsoInvoke].map((grant) => grant.statement.id),
+    );
+    const remediation = `Close the URL (aws lambda update-function-url-config --region ${fn.region} --function-name ${fn.functionName} --auth-type AWS_IAM) and remove the public ${remove}, or put the function behind API Gateway or CloudFront with authentication.`;
     const statements = [...new Set([...grants, ...alsoInvoke])].map((grant) =>
       grantEvidence(
         grant,
@@ -53,7 +56,7 @@ export const functionUrlPublic: FunctionRule = {
           message: `The resource-based policy lets anyone call a function URL with AuthType NONE, but the function has no such URL: creating one would make it public at once.`,
           evidence: statements,
           severity: 'low',
-          remediation: `Remove the statements that open function URLs to everyone (${[...new Set(remove)].join('; ')}).`,
+          remediation: `Remove the public ${remove}.`,
         },
       ];
     }

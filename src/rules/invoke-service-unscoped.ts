@@ -1,5 +1,5 @@
 import type { Caller, InvokeGrant } from '../policy/invoke-grants.js';
-import { grantEvidence, invokeAccessOf, removePermissionCommand } from './invoke.js';
+import { grantEvidence, invokeAccessOf, removeStatementsText } from './invoke.js';
 import type { FunctionRule } from './rule.js';
 
 /** Whether the conditions fix the account of the calling resource (or, for Alexa, the skill). */
@@ -53,11 +53,10 @@ export const invokeServiceUnscoped: FunctionRule = {
               : undefined,
           ),
         ),
-        remediation: `Replace ${grants.length === 1 ? 'the statement' : 'each statement'} with one that names the source (${grants
-          .map((grant) => removePermissionCommand(fn, grant.statement.id))
-          .join(
-            '; ',
-          )}; then aws lambda add-permission … --source-account ${account} --source-arn <the bucket, topic or rule ARN>).`,
+        remediation: `Remove the ${removeStatementsText(
+          fn,
+          grants.map((grant) => grant.statement.id),
+        )} and add it again with the source: aws lambda add-permission … --source-account ${account} --source-arn <the bucket, topic or rule ARN>.`,
       },
     ];
   },

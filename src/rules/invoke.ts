@@ -104,8 +104,15 @@ export function otherConditionsNote(grants: readonly InvokeGrant[]): string {
   return ` (a condition on ${keys.join(', ')} does not fix who calls)`;
 }
 
-/** The AWS CLI command that removes one statement of a function's (or version's) resource-based policy. */
-export function removePermissionCommand(fn: FunctionRecord, statementId: string): string {
+/**
+ * How to remove statements of a function's (or version's) resource-based policy with the AWS CLI, e.g.
+ * `statement anyone (aws lambda remove-permission --region us-east-1 --function-name api --statement-id anyone)`.
+ */
+export function removeStatementsText(fn: FunctionRecord, statementIds: readonly string[]): string {
+  const ids = [...new Set(statementIds)];
   const qualifier = fn.version === '$LATEST' ? '' : ` --qualifier ${fn.version}`;
-  return `aws lambda remove-permission --region ${fn.region} --function-name ${fn.functionName}${qualifier} --statement-id ${statementId}`;
+  const command = `aws lambda remove-permission --region ${fn.region} --function-name ${fn.functionName}${qualifier} --statement-id`;
+  return ids.length === 1
+    ? `statement ${ids[0]} (${command} ${ids[0]})`
+    : `statements ${ids.join(', ')} (${command} <each>)`;
 }

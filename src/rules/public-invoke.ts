@@ -5,7 +5,7 @@ import {
   grantEvidence,
   invokeAccessOf,
   otherConditionsNote,
-  removePermissionCommand,
+  removeStatementsText,
 } from './invoke.js';
 import type { FunctionRule } from './rule.js';
 
@@ -48,11 +48,10 @@ export const publicInvoke: FunctionRule = {
           ...(blast.evidence ? [blast.evidence] : []),
         ],
         severity: blast.severity,
-        remediation: `Remove the public statement${grants.length === 1 ? '' : 's'} (${grants
-          .map((grant) => removePermissionCommand(context.fn, grant.statement.id))
-          .join(
-            '; ',
-          )}), or name the calling account, service or organization and pin it with aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID.`,
+        remediation: `Remove the public ${removeStatementsText(
+          context.fn,
+          grants.map((grant) => grant.statement.id),
+        )}, or name the calling account, service or organization and pin it with aws:SourceAccount, aws:SourceArn or aws:PrincipalOrgID.`,
       },
     ];
   },
