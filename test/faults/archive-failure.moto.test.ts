@@ -190,7 +190,11 @@ describe('Fault: the report bucket fails', () => {
       // prepare
       environment.proxy.clear();
       environment.proxy.setRules([
-        { match: { operation: 's3:PutObject' }, times: 2, fault: { kind: 'throttle' } },
+        {
+          match: { operation: 's3:PutObject', pathPrefix: `/${REPORT_BUCKET}/reports/` },
+          times: 2,
+          fault: { kind: 'throttle' },
+        },
       ]);
 
       // act
@@ -199,7 +203,8 @@ describe('Fault: the report bucket fails', () => {
       // assess
       expect(summary.published).toBe(true);
       expect(summary.location).toMatch(/^s3:\/\//);
-      expect(environment.proxy.stats()['s3:PutObject']).toEqual({ requests: 4, faults: { throttle: 2 } });
+      // Two archive writes, two retries, and the resource-policy cache written after collection.
+      expect(environment.proxy.stats()['s3:PutObject']).toEqual({ requests: 5, faults: { throttle: 2 } });
       // Both copies were written: this complete run is the new baseline.
       expect(summary).toMatchObject({ status: 'complete', baseline: true });
       expect((await latestReport(environment))?.location).toBe(summary.location);
