@@ -11,6 +11,37 @@ export interface LatencyProxyOptions {
   target: string;
   /** Added to every request before it is forwarded (default 50 ms). */
   delayMs?: number;
+  /** Request rates enforced like AWS does: a request over its limit gets 429 `TooManyRequestsException`. */
+  rateLimits?: RateLimit[];
+}
+
+/** A token bucket for the requests that `match` (method and path with query): `perSecond`, `burst` at once. */
+export interface RateLimit {
+  name: string;
+  match: (method: string, path: string) => boolean;
+  perSecond: number;
+  /** Requests allowed at once after a pause (default: one second's worth). */
+  burst?: number;
+}
+
+/**
+ * Lambda's per-API limits of the reads about who may invoke (SPEC §4b): `GetPolicy` and
+ * `ListFunctionUrlConfigs`, each `perSecond` (AWS: 15).
+ *
+ * @example
+ * const proxy = await startLatencyProxy({ target: moto.endpoint, rateLimits: lambdaInvokeReadLimits(15) });
+ */
+export function lambdaInvokeReadLimits(perSecond: number, burst?: number): RateLimit[] {
+  const rule = (name: string, suffix: string): RateLimit => {
+    const route = new RegExp(`^/\\d{4}-\\d\\d-\\d\\d/functions/[^/]+/${suffix}/?(\\?|$)`);
+    return {
+      name,
+      match: (method, path) => method === 'GET' && route.test(path),
+      perSecond,
+      ...(burst !== undefined ? { burst } : {}),
+    };
+  };
+  return [rule('lambda:GetPolicy', 'policy'), rule('lambda:ListFunctionUrlConfigs', 'urls')];
 }
 
 export interface LatencyProxy {
@@ -19,6 +50,9 @@ export interface LatencyProxy {
   delayMs: number;
   /** Requests received since the start or the last reset (every HTTP attempt, retries included). */
   requestCount(): number;
+  /** Requests answered 429 since the start or the last reset, by rate limit name. */
+  throttledCounts(): Record<string, number>;
+  /** Resets both counts. */
   resetCount(): void;
   /** Stops listening and closes idle connections; calling it twice is harmless. */
   close(): Promise<void>;
@@ -49,6 +83,30 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
     if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
   }
   return kept;
+}
+
+interface Bucket {
+  limit: RateLimit;
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Takes a token from the bucket of the first limit that matches; false when it is empty. */
+function admit(buckets: readonly Bucket[], method: string, path: string): Bucket | undefined {
+  const bucket = buckets.find((candidate) => candidate.limit.match(method, path));
+  if (!bucket) return undefined;
+  const now = performance.now();
+  const capacity = bucket.limit.burst ?? bucket.limit.perSecond;
+  bucket.tokens = Math.min(
+    capacity,
+    bucket.tokens + ((now - bucket.refilledAt) / 1000) * bucket.limit.perSecond,
+  );
+  bucket.refilledAt = now;
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return undefined;
+  }
+  return bucket;
 }
 
 /**
@@ -93,6 +151,12 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   // Reused connections to the target: the delay is the only latency the proxy adds.
   const agent = new Agent({ keepAlive: true });
   let count = 0;
+  let throttled: Record<string, number> = {};
+  const buckets: Bucket[] = (options.rateLimits ?? []).map((limit) => ({
+    limit,
+    tokens: limit.burst ?? limit.perSecond,
+    refilledAt: performance.now(),
+  }));
   const server: Server = createServer((incoming, outgoing) => {
     count += 1;
     const chunks: Buffer[] = [];
@@ -100,6 +164,19 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     incoming.on('error', () => outgoing.destroy());
     incoming.on('end', () => {
       void holdFor(delayMs).then(() => {
+        // Counted where AWS counts: when the request arrives, after the network's delay.
+        const over = admit(buckets, incoming.method ?? '', incoming.url ?? '');
+        if (over) {
+          throttled[over.limit.name] = (throttled[over.limit.name] ?? 0) + 1;
+          outgoing.writeHead(429, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'TooManyRequestsException',
+          });
+          outgoing.end(
+            JSON.stringify({ Type: 'User', message: 'Rate exceeded', Reason: 'CallerRateLimitExceeded' }),
+          );
+          return;
+        }
         const body = Buffer.concat(chunks);
         const forwarded = request(
           {
@@ -141,8 +218,10 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     endpoint: `http://127.0.0.1:${port}`,
     delayMs,
     requestCount: () => count,
+    throttledCounts: () => ({ ...throttled }),
     resetCount: () => {
       count = 0;
+      throttled = {};
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
