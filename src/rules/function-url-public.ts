@@ -73,11 +73,11 @@ export const functionUrlPublic: FunctionRule = {
     }));
     return [
       {
-        message: `Anyone on the internet can call ${urlText}${otherConditionsNote(grants)}${blast.phrase}${
+        message: `Anyone on the internet can call ${urlText}${otherConditionsNote(grants)}${
           conditional
-            ? ": the policy grants lambda:InvokeFunctionUrl to everyone but not lambda:InvokeFunction, which URLs need since October 2025, so only a URL under AWS's exception for older URLs answers"
+            ? " while AWS's exception for URLs created before October 2025 lasts (the policy grants everyone lambda:InvokeFunctionUrl but not lambda:InvokeFunction, which newer URLs need)"
             : ''
-        }.`,
+        }${blast.phrase}.`,
         evidence: [...urlEvidence, ...statements, ...(blast.evidence ? [blast.evidence] : [])],
         severity: conditional ? lowerSeverity(blast.severity) : blast.severity,
         conditional,

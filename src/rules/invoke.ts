@@ -72,7 +72,7 @@ export function blastRadius(
     evidence: {
       detail: `the execution role has ${worst.ruleId} (${worst.severity}): whoever invokes the function acts with ${power}`,
     },
-    phrase: ` and runs as a role with ${power} (${worst.ruleId})`,
+    phrase: `; the function runs as a role with ${power} (${worst.ruleId})`,
   };
 }
 

@@ -109,7 +109,7 @@ describe('Blast radius: who may invoke, and what the role can do', () => {
       'role-shared low',
     ]);
     expect(report.findings[0]?.message).toBe(
-      'Anyone on the internet can call its function URL https://x7.lambda-url.us-east-1.on.aws/ (AuthType NONE) and runs as a role with administrator access (admin-access).',
+      'Anyone on the internet can call its function URL https://x7.lambda-url.us-east-1.on.aws/ (AuthType NONE); the function runs as a role with administrator access (admin-access).',
     );
     const digest = renderText(report);
     expect(digest.split('\n').find((line) => /^1\. /.test(line))).toBe('1. CRITICAL tool-admin');
