@@ -15,7 +15,10 @@ export interface LatencyProxyOptions {
   rateLimits?: RateLimit[];
 }
 
-/** A token bucket for the requests that `match` (method and path with query): `perSecond`, `burst` at once. */
+/**
+ * A token bucket per region (read from the request's SigV4 credential scope, as AWS's limits are
+ * regional) for the requests that `match` (method and path with query): `perSecond`, `burst` at once.
+ */
 export interface RateLimit {
   name: string;
   match: (method: string, path: string) => boolean;
@@ -86,27 +89,37 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 interface Bucket {
-  limit: RateLimit;
   tokens: number;
   refilledAt: number;
 }
 
-/** Takes a token from the bucket of the first limit that matches; false when it is empty. */
-function admit(buckets: readonly Bucket[], method: string, path: string): Bucket | undefined {
-  const bucket = buckets.find((candidate) => candidate.limit.match(method, path));
-  if (!bucket) return undefined;
+/** The region a signed request is for: `Credential=AKID/20260101/us-east-1/lambda/aws4_request`. */
+function signedRegion(headers: IncomingHttpHeaders): string {
+  return /Credential=[^/]+\/\d+\/([^/]+)\//.exec(headers.authorization ?? '')?.[1] ?? '';
+}
+
+/** Takes a token from the bucket of the first limit that matches; the limit when its bucket is empty. */
+function admit(
+  limits: readonly RateLimit[],
+  buckets: Map<string, Bucket>,
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+): RateLimit | undefined {
+  const limit = limits.find((candidate) => candidate.match(method, path));
+  if (!limit) return undefined;
+  const capacity = limit.burst ?? limit.perSecond;
+  const key = `${limit.name}\n${signedRegion(headers)}`;
   const now = performance.now();
-  const capacity = bucket.limit.burst ?? bucket.limit.perSecond;
-  bucket.tokens = Math.min(
-    capacity,
-    bucket.tokens + ((now - bucket.refilledAt) / 1000) * bucket.limit.perSecond,
-  );
+  const bucket = buckets.get(key) ?? { tokens: capacity, refilledAt: now };
+  bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * limit.perSecond);
   bucket.refilledAt = now;
+  buckets.set(key, bucket);
   if (bucket.tokens >= 1) {
     bucket.tokens -= 1;
     return undefined;
   }
-  return bucket;
+  return limit;
 }
 
 /**
@@ -152,11 +165,8 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   const agent = new Agent({ keepAlive: true });
   let count = 0;
   let throttled: Record<string, number> = {};
-  const buckets: Bucket[] = (options.rateLimits ?? []).map((limit) => ({
-    limit,
-    tokens: limit.burst ?? limit.perSecond,
-    refilledAt: performance.now(),
-  }));
+  const limits = options.rateLimits ?? [];
+  const buckets = new Map<string, Bucket>();
   const server: Server = createServer((incoming, outgoing) => {
     count += 1;
     const chunks: Buffer[] = [];
@@ -165,9 +175,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     incoming.on('end', () => {
       void holdFor(delayMs).then(() => {
         // Counted where AWS counts: when the request arrives, after the network's delay.
-        const over = admit(buckets, incoming.method ?? '', incoming.url ?? '');
+        const over = admit(limits, buckets, incoming.method ?? '', incoming.url ?? '', incoming.headers);
         if (over) {
-          throttled[over.limit.name] = (throttled[over.limit.name] ?? 0) + 1;
+          throttled[over.name] = (throttled[over.name] ?? 0) + 1;
           outgoing.writeHead(429, {
             'content-type': 'application/json',
             'x-amzn-errortype': 'TooManyRequestsException',

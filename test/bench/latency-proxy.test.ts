@@ -192,6 +192,29 @@ describe('latency proxy', () => {
     expect(echo.received).toHaveLength(3);
   });
 
+  it('counts the rate per region, as AWS limits are regional', async () => {
+    // prepare
+    proxy = await startLatencyProxy({
+      target: echo.endpoint,
+      delayMs: 0,
+      rateLimits: lambdaInvokeReadLimits(1, 1),
+    });
+    const signed = (region: string) => ({
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=testing/20261126/${region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+    });
+    const policy = `${proxy.endpoint}/2015-03-31/functions/api/policy`;
+
+    // act
+    const answers = await Promise.all(
+      ['us-east-1', 'eu-west-1', 'us-east-1'].map((region) => fetch(policy, signed(region))),
+    );
+
+    // assess
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 429]);
+  });
+
   it.each([
     ['a negative delay', { target: 'http://127.0.0.1:1', delayMs: -1 }],
     ['a target that is not a URL', { target: 'not a url' }],
