@@ -14,7 +14,8 @@ export class UsageError extends Error {
 const AUDIT_OPTIONS = `Audit input (offline when both files are given, live against AWS otherwise):
   --auth-details FILE     output of "aws iam get-account-authorization-details"
   --functions FILE        output of "aws lambda list-functions [--function-version ALL]"
-  --resource-policies FILE  function ARN -> output of "aws lambda get-policy" (offline; who may invoke)
+  --resource-policies FILE
+                          function ARN -> output of "aws lambda get-policy" (offline: who may invoke)
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
   --collection MODE       auto | bulk | per-role (live; default auto)
   --snapshot-out DIR      save what was collected as DIR/auth-details.json, DIR/functions.json and

@@ -33,13 +33,16 @@ function urlsOf(raw: unknown): FunctionUrlRecord[] | undefined {
  * the output of `aws lambda get-policy` (`{"Policy": "<JSON string>", "RevisionId": …}`), optionally
  * with the `FunctionUrlConfigs` of `aws lambda list-function-url-configs`. A function the file does not
  * name has no resource-based policy (`get-policy` fails for those). Returns false when `raw` is not an
- * object; a malformed policy is an error entry.
+ * object keyed by function ARNs; a malformed policy is an error entry.
  *
  * @example
  * applyResourcePolicies(snapshot, JSON.parse(text), 'resource-policies.json');
  */
 export function applyResourcePolicies(snapshot: AccountSnapshot, raw: unknown, file: string): boolean {
   if (!isPlainObject(raw)) return false;
+  const functionArn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/;
+  if (!Object.keys(raw).every((key) => key === RESOURCE_POLICIES_EXTENSION_KEY || functionArn.test(key)))
+    return false;
   const extension = raw[RESOURCE_POLICIES_EXTENSION_KEY];
   const notRead = new Set(
     isPlainObject(extension) && Array.isArray(extension.notRead)

@@ -86,9 +86,12 @@ describe('Offline resource policies (--resource-policies)', () => {
     ]);
   });
 
-  it('refuses a file that is not an object of function ARNs', () => {
+  it.each([
+    ['a list', []],
+    ['the functions file by mistake', functions],
+  ])('refuses %s: not an object of function ARNs', (_name, resourcePolicies) => {
     expect(() =>
-      loadOfflineSnapshot({ authDetails, functions, resourcePolicies: [], resourcePoliciesName: 'rp.json' }),
+      loadOfflineSnapshot({ authDetails, functions, resourcePolicies, resourcePoliciesName: 'rp.json' }),
     ).toThrow(InputFileError);
   });
 
