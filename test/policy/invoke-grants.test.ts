@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type InvokeGrant,
@@ -231,6 +232,53 @@ describe('invokeGrantsOf: who may invoke', () => {
     ).toBe(false);
     expect(mentionsFunctionUrls(policyOf(allow({ AWS: '444455556666' }, 'lambda:*')))).toBe(true);
     expect(mentionsFunctionUrls('not json')).toBe(false);
+  });
+
+  it('never throws on hostile resource policies, and grants only what a statement allows', () => {
+    // prepare: statements built from real pieces, and from anything JSON can hold
+    const piece = fc.oneof(
+      fc.constantFrom('*', 'lambda:InvokeFunction', 'lambda:InvokeFunctionUrl', 'lambda:*', 'AWS:SourceArn'),
+      fc.string(),
+    );
+    const value = fc.oneof(piece, fc.array(piece, { maxLength: 3 }), fc.jsonValue({ maxDepth: 3 }));
+    const statement = fc.record(
+      {
+        Effect: fc.constantFrom('Allow', 'Deny', 'allow', 3),
+        Principal: fc.oneof(
+          fc.constant('*'),
+          fc.dictionary(fc.constantFrom('AWS', 'Service', 'Federated', 'x'), value),
+          value,
+        ),
+        Action: value,
+        NotAction: value,
+        NotPrincipal: value,
+        Resource: value,
+        Condition: fc.oneof(fc.dictionary(fc.string(), fc.dictionary(piece, value)), value),
+      },
+      { requiredKeys: ['Effect'] },
+    );
+    const document = fc.oneof(
+      fc.record({
+        Version: fc.constant('2012-10-17'),
+        Statement: fc.oneof(fc.array(statement, { maxLength: 4 }), statement),
+      }),
+      fc.jsonValue({ maxDepth: 4 }),
+    );
+
+    // act / assess
+    fc.assert(
+      fc.property(document, fc.boolean(), (raw, asString) => {
+        const input = asString ? JSON.stringify(raw) : raw;
+        const result = invokeGrantsOf(input);
+        mentionsFunctionUrls(input);
+        if (!result.ok) return;
+        for (const grant of result.grants) {
+          expect(grant.statement.effect).toBe('Allow');
+          expect(grant.invokeApi || grant.invokeViaUrl || grant.urlAuthTypes.length > 0).toBe(true);
+        }
+      }),
+      { numRuns: 500, seed: 42 },
+    );
   });
 
   it('is a value, not a throw, for a document that is not a policy', () => {
