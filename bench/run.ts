@@ -40,6 +40,7 @@ import { ActionCatalog } from '../src/policy/catalog.js';
 import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import { generateAccount } from './generate.js';
 import { benchHtml, type HtmlResult } from './html.js';
+import { benchInvokeReads, CHANGED_SHARE, type InvokeReadResult, invokeReadModel } from './invoke-reads.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
@@ -77,6 +78,8 @@ interface BenchOptions {
   };
   artifact: { enabled: boolean; importRuns: number; cliRuns: number };
   html: { enabled: boolean; loads: number };
+  /** Who may invoke: a live account behind the proxy at 15 requests/s (SPEC §4b). */
+  invoke: { enabled: boolean; functions: number; roles: number; policies: number };
   out: string;
 }
 
@@ -102,6 +105,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --cli-runs N            fresh 'rules' runs of the packaged CLI, each after a bare node (default 15; quick 5)
   --html-loads N          loads of the HTML report in Chromium (default 5; quick 2)
   --seed N                generator seed (default 42)
+  --invoke-functions N    live account for who may invoke, read at 15 requests/s (default 300; quick 60)
+  --skip-invoke           no live who-may-invoke runs (the 10k figures are still computed)
   --skip-live             no moto (offline and artifact only)
   --skip-artifact         no build (no handler import and no CLI start measurements)
   --skip-html             no HTML report in Chromium
@@ -147,6 +152,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         'skip-html': { type: 'boolean' },
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
+        'invoke-functions': { type: 'string' },
+        'skip-invoke': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
         out: { type: 'string' },
       },
@@ -183,6 +190,12 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     html: {
       enabled: values['skip-html'] !== true,
       loads: wholeNumber('html-loads', text('html-loads'), quick ? 2 : 5, 1),
+    },
+    invoke: {
+      enabled: values['skip-live'] !== true && values['skip-invoke'] !== true,
+      functions: wholeNumber('invoke-functions', text('invoke-functions'), quick ? 60 : 300, 1),
+      roles: quick ? 15 : 60,
+      policies: quick ? 5 : 20,
     },
     out: resolve(text('out') ?? join(repositoryRoot, 'bench', 'results.json')),
   };
@@ -707,7 +720,8 @@ async function measureLive(
   const clients = benchClients(endpoint);
   countRequests?.reset();
   startedAt = performance.now();
-  const snapshot = await collectSnapshot({ clients, regions, collection: strategy });
+  // Who may invoke is read at 15 requests/s and incrementally: it has rows of its own (invokeRows).
+  const snapshot = await collectSnapshot({ clients, regions, collection: strategy, resourcePolicies: false });
   const collectedAt = performance.now();
   const report = auditSnapshot(snapshot);
   const auditedAt = performance.now();
@@ -821,6 +835,64 @@ function liveRows(results: readonly LiveResult[]): Row[] {
       },
     );
   }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may invoke: GetPolicy per function at 15 requests/s per API and region (SPEC §4b)
+// ---------------------------------------------------------------------------------------------
+
+/** What a Lambda run may spend on collection: 15 minutes less the deadline margin of the handler. */
+const LAMBDA_COLLECTION_BUDGET_MS = 15 * 60_000 - 45_000;
+
+function invokeCallsText(run: { getPolicy: number; listFunctionUrlConfigs: number }): string {
+  return `GetPolicy ${run.getPolicy}, ListFunctionUrlConfigs ${run.listFunctionUrlConfigs}`;
+}
+
+function invokeRows(model: InvokeReadResult, live: InvokeReadResult | undefined): Row[] {
+  const share = `${CHANGED_SHARE * 100} %`;
+  const regions = (result: InvokeReadResult) =>
+    Object.entries(result.regions)
+      .map(([region, count]) => `${region} ${count}`)
+      .join(', ');
+  const rows: Row[] = [];
+  if (live) {
+    const liveFloor = (count: number) => formatValue((count / live.perSecond) * 1000, 'ms');
+    rows.push(
+      {
+        measurement: `invoke reads, live ${live.records} functions + versions: first run`,
+        value: spreadOf([live.first.ms]),
+        unit: 'ms',
+        target: '0 throttled',
+        met: live.first.throttled === 0,
+        note: `${invokeCallsText(live.first)}; whole audit through the proxy at ${live.perSecond}/s per API; floor of the busiest region ${liveFloor(Math.max(...Object.values(live.regions)))} (${regions(live)}); ${live.first.throttled} throttled`,
+      },
+      {
+        measurement: `invoke reads, live: run after ${share} changed`,
+        value: spreadOf([live.changed.ms]),
+        unit: 'ms',
+        target: 'GetPolicy = changed',
+        met: live.changed.getPolicy === live.changed.functionsChanged && live.changed.throttled === 0,
+        note: `${invokeCallsText(live.changed)} for ${live.changed.functionsChanged} changed functions (RevisionId), the rest from the cache in the report bucket; ${live.changed.throttled} throttled`,
+      },
+    );
+  }
+  rows.push(
+    {
+      measurement: `invoke reads, ${model.records} functions + versions (computed): first run`,
+      value: spreadOf([model.first.ms]),
+      unit: 'ms',
+      target: `< ${formatValue(LAMBDA_COLLECTION_BUDGET_MS, 'ms')}`,
+      met: model.first.ms < LAMBDA_COLLECTION_BUDGET_MS,
+      note: `${invokeCallsText(model.first)} at ${model.perSecond}/s per API and region (${regions(model)}); a run the deadline stops is partial and the next continues`,
+    },
+    {
+      measurement: `invoke reads, ${model.records} functions + versions (computed): ${share} changed`,
+      value: spreadOf([model.changed.ms]),
+      unit: 'ms',
+      note: `${invokeCallsText(model.changed)} for ${model.changed.functionsChanged} changed functions; from day 8 on, cached entries older than 7–14 days are read again, about 1/7 of the account a night`,
+    },
+  );
   return rows;
 }
 
@@ -998,12 +1070,29 @@ async function main(argv: string[]): Promise<number> {
       html = await benchHtml(directory, join(directory, 'memory-report.json'), options.html.loads);
     }
     const live = options.live.enabled ? await benchLive(options) : undefined;
+    const invokeLive = options.invoke.enabled
+      ? await benchInvokeReads({
+          ...options.invoke,
+          seed: options.seed,
+          latencyMs: options.live.latencyMs,
+          progress,
+        })
+      : undefined;
+    const invokeModel = invokeReadModel(
+      generateAccount({
+        functions: options.offline.functions,
+        roles: options.offline.roles,
+        policies: options.offline.policies,
+        seed: options.seed,
+      }),
+    );
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
     const rows = [
       ...offlineRows(offline),
       ...memoryRows(memory),
       ...(html ? htmlRows(html) : []),
       ...(live ? liveRows(live.results) : []),
+      ...invokeRows(invokeModel, invokeLive),
       ...(artifact ? artifactRows(artifact) : []),
     ];
     const machine = {
@@ -1031,6 +1120,7 @@ async function main(argv: string[]): Promise<number> {
           memory,
           ...(html ? { html } : {}),
           ...(live ? { live } : {}),
+          invokeReads: { computed: invokeModel, ...(invokeLive ? { live: invokeLive } : {}) },
           ...(artifact ? { artifact } : {}),
         },
         null,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A `moto_server` (the AWS API emulator) running on loopback, for integration tests, the benchmark
@@ -24,6 +25,8 @@ export class MotoStartError extends Error {
 }
 
 const MOTO_BINARY = 'moto_server';
+/** moto_server plus the Lambda APIs moto lacks (`ListFunctionUrlConfigs`, `RevisionId`): SPEC §11. */
+const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server_ext.py', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const START_ATTEMPTS = 3;
 
@@ -90,8 +93,9 @@ async function isAnswering(endpoint: string): Promise<boolean> {
  * test process dies in any way (even SIGKILL) the pipe closes and the shell takes moto down with it.
  */
 function spawnMoto(port: number): ChildProcess {
-  const script = `${MOTO_BINARY} -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
-  const child = spawn('sh', ['-c', script, 'moto', String(port)], {
+  // The launcher imports moto: it runs in the Python that has it (MOTO_PYTHON, default python3).
+  const script = `"\${MOTO_PYTHON:-python3}" "$2" -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
+  const child = spawn('sh', ['-c', script, 'moto', String(port), MOTO_LAUNCHER], {
     detached: true,
     stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },

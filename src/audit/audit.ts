@@ -180,6 +180,7 @@ class Auditor {
       const analysis = failure ? undefined : (this.analyseRole(group.roleArn) ?? undefined);
       const users = usersOf(group);
       const functionCount = group.users.size;
+      const firstRoleFinding = findings.length;
       for (const rule of ROLE_REFERENCE_RULES) {
         for (const hit of rule.check({ roleArn: group.roleArn, users, failure }))
           findings.push(this.roleFinding(group.roleArn, functionCount, rule.meta, hit));
@@ -188,11 +189,16 @@ class Auditor {
         for (const { meta, hit } of analysis.hits)
           findings.push(this.roleFinding(group.roleArn, functionCount, meta, hit));
       }
+      // What invoking one of the role's functions gives: the invoke rules' blast radius.
+      const roleFindings = new Map<string, Severity>();
+      for (const finding of findings.slice(firstRoleFinding))
+        roleFindings.set(finding.ruleId, finding.severity);
       for (const { fn, latest } of group.items) {
         const context: FunctionContext = {
           fn,
           snapshot,
           role: analysis?.context,
+          roleFindings,
           ...(latest ? { latest } : {}),
         };
         for (const rule of FUNCTION_RULES) {

@@ -62,7 +62,7 @@ export function liveRunner(command: AuditCommand): LiveRunner {
       if (command.snapshotOut) {
         const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
         io.stderr.write(
-          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}\n`,
+          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}${paths.resourcePolicies ? ` --resource-policies ${paths.resourcePolicies}` : ''}\n`,
         );
       }
       return { report };

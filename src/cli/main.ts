@@ -129,7 +129,11 @@ async function runAudit(
     if (command.output) await checkWritable(command.output);
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     if (command.authDetails && command.functions) {
-      const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      const snapshot = await readOfflineSnapshot(
+        command.authDetails,
+        command.functions,
+        command.resourcePolicies,
+      );
       const unmatched = unmatchedFunctionGlobs(
         command.functionGlobs,
         snapshot.functions.map((fn) => fn.functionName),

@@ -14,9 +14,12 @@ export class UsageError extends Error {
 const AUDIT_OPTIONS = `Audit input (offline when both files are given, live against AWS otherwise):
   --auth-details FILE     output of "aws iam get-account-authorization-details"
   --functions FILE        output of "aws lambda list-functions [--function-version ALL]"
+  --resource-policies FILE
+                          function ARN -> output of "aws lambda get-policy" (offline: who may invoke)
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
   --collection MODE       auto | bulk | per-role (live; default auto)
-  --snapshot-out DIR      save what was collected as DIR/auth-details.json and DIR/functions.json (offline input)
+  --snapshot-out DIR      save what was collected as DIR/auth-details.json, DIR/functions.json and
+                          DIR/resource-policies.json (offline input)
 
 Output:
   --format FORMAT         ${REPORT_FORMATS.join(' | ')} (default: table on a terminal, json otherwise)
@@ -79,6 +82,7 @@ export interface AuditCommand {
   command: 'audit';
   authDetails?: string;
   functions?: string;
+  resourcePolicies?: string;
   regions: string[];
   collection: 'auto' | 'bulk' | 'per-role';
   snapshotOut?: string;
@@ -140,6 +144,7 @@ export function parseCommand(argv: string[]): Command {
   const { values } = parse(rest, {
     'auth-details': { type: 'string' },
     functions: { type: 'string' },
+    'resource-policies': { type: 'string' },
     region: { type: 'string', multiple: true },
     collection: { type: 'string' },
     'snapshot-out': { type: 'string' },
@@ -171,6 +176,11 @@ export function parseCommand(argv: string[]): Command {
       '--region, --collection and --snapshot-out apply to live audits, not to offline files',
     );
   }
+  if (values['resource-policies'] !== undefined && !authDetails) {
+    throw new UsageError(
+      '--resource-policies applies to offline audits (with --auth-details and --functions)',
+    );
+  }
   const badRegion = (values.region ?? []).find((region) => region !== 'all' && !REGION.test(region));
   if (badRegion !== undefined)
     throw new UsageError(`--region must be a region name such as us-east-1, or all; got "${badRegion}"`);
@@ -186,6 +196,7 @@ export function parseCommand(argv: string[]): Command {
   };
   if (authDetails) command.authDetails = authDetails;
   if (functions) command.functions = functions;
+  if (values['resource-policies']) command.resourcePolicies = values['resource-policies'];
   if (values['snapshot-out']) command.snapshotOut = values['snapshot-out'];
   if (values.format) command.format = values.format as ReportFormat;
   if (values.output) command.output = values.output;

@@ -13,6 +13,12 @@ import { CollectionAbortedError, CollectionError, errorCode, errorMessage, isAbo
 import { type ConvertedFunction, listRegionFunctions, type RegionListing } from './functions.js';
 import { type BulkIamData, readAuthorizationDetails } from './iam-bulk.js';
 import { type PolicyOutcome, type RoleOutcome, RoleReader } from './iam-per-role.js';
+import {
+  type ResourcePolicyOptions,
+  type ResourcePolicyOutcome,
+  ResourcePolicyReader,
+  resourcePolicyResult,
+} from './resource-policies.js';
 import { createRunControl, type RunControl } from './run-control.js';
 
 /**
@@ -52,6 +58,8 @@ export interface CollectOptions {
   bulkThreshold?: number;
   /** IAM calls in flight at once in per-role collection. */
   iamConcurrency?: number;
+  /** Who may invoke each function (SPEC §4b): rate, cache; `false` leaves it out. Default: read. */
+  resourcePolicies?: ResourcePolicyOptions | false;
 }
 
 export const DEFAULT_BULK_THRESHOLD = 50;
@@ -115,6 +123,7 @@ class Collection {
   private readonly strategy: CollectionStrategy;
   private readonly threshold: number;
   private readonly reader: RoleReader;
+  private readonly invokeReader: ResourcePolicyReader | undefined;
   private readonly functionsByRegion = new Map<string, FunctionRecord[]>();
   private readonly errors: AuditError[] = [];
   /** Same-account role ARNs in the order functions first named them. */
@@ -136,6 +145,13 @@ class Collection {
     this.strategy = options.collection ?? 'auto';
     this.threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
     this.perRoleActive = this.strategy !== 'bulk';
+    this.invokeReader =
+      options.resourcePolicies === false
+        ? undefined
+        : new ResourcePolicyReader((region) => options.clients.lambda(region), {
+            ...options.resourcePolicies,
+            control,
+          });
     this.reader = new RoleReader(options.clients.iam, {
       control,
       limit: createLimiter(options.iamConcurrency ?? DEFAULT_IAM_CONCURRENCY),
@@ -167,6 +183,7 @@ class Collection {
       ),
     );
     const policyOutcomes = await this.resolvePolicies(roleOutcomes, bulkData);
+    const invokeOutcomes = await this.invokeReader?.settle();
     const { account, partition } = await this.identifyAccount(functions, bulkData);
     if (bulkData?.error) {
       this.errors.push({
@@ -176,7 +193,15 @@ class Collection {
         message: `GetAccountAuthorizationDetails failed, roles were read one by one instead: ${errorMessage(bulkData.error)}`,
       });
     }
-    return this.assemble(account, partition, functions, listings, roleOutcomes, policyOutcomes);
+    return this.assemble(
+      account,
+      partition,
+      functions,
+      listings,
+      roleOutcomes,
+      policyOutcomes,
+      invokeOutcomes,
+    );
   }
 
   private listRegion(region: string): Promise<RegionListing> {
@@ -201,6 +226,7 @@ class Collection {
       if (!record) continue;
       records.push(record);
       this.noteRole(record);
+      this.invokeReader?.note(record);
     }
   }
 
@@ -339,6 +365,7 @@ class Collection {
     listings: RegionListing[],
     roleOutcomes: Map<string, RoleOutcome>,
     policyOutcomes: Map<string, PolicyOutcome>,
+    invokeOutcomes: Map<string, ResourcePolicyOutcome> | undefined,
   ): AccountSnapshot {
     const snapshot = emptySnapshot(account, partition);
     snapshot.regions = [...this.regions];
@@ -407,9 +434,25 @@ class Collection {
     }
 
     snapshot.errors.unshift(...this.errors);
+    const reasons: string[] = [];
+    if (invokeOutcomes) {
+      // Who may invoke a function that was not read is unknown: the run says so, the next one reads it.
+      const invoke = resourcePolicyResult(functions, invokeOutcomes);
+      snapshot.resourcePolicies = invoke.records;
+      snapshot.errors.push(...invoke.errors);
+      notAudited.push(...invoke.skipped);
+      if (invoke.failed.length > 0) {
+        reasons.push(
+          `who may invoke ${invoke.failed.length} function${invoke.failed.length === 1 ? '' : 's'} could not be read`,
+        );
+        notAudited.push(...invoke.failed);
+      }
+    }
     const reason = this.control.stopReason();
     // The clock may pass the margin after the last read: only a snapshot that misses something is partial.
-    if (reason !== undefined && notAudited.length > 0) snapshot.partial = { reason, notAudited };
+    if (reason !== undefined && notAudited.length > 0) reasons.unshift(reason);
+    if (reasons.length > 0)
+      snapshot.partial = { reason: reasons.join('; '), notAudited: [...new Set(notAudited)] };
     return snapshot;
   }
 }

@@ -59,6 +59,7 @@ export function functionRecordFrom(
     roleArn: configuration.Role,
     ...(configuration.LoggingConfig?.LogGroup ? { logGroup: configuration.LoggingConfig.LogGroup } : {}),
     ...(configuration.Runtime ? { runtime: configuration.Runtime } : {}),
+    ...(configuration.RevisionId ? { revisionId: configuration.RevisionId } : {}),
     environmentVariableNames: Object.keys(variables ?? {}),
     secretSuspects: findSecretSuspects(variables),
   };

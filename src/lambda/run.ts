@@ -74,6 +74,7 @@ export async function runInvocation(
   };
   if (options.regions && !sameRegions(options.regions, config.regions)) request.regionsScoped = true;
   if (options.functions) request.functionGlobs = options.functions;
+  if (options.dryRun) request.dryRun = true;
   if (config.reportBucket) request.reportBucket = config.reportBucket;
   const { report } = await collectAndAudit(services, request);
   logger.info('audit finished', {

@@ -7,6 +7,7 @@ import { withMinSeverity } from '../audit/summary.js';
 import { readSuppressionEntries, type Suppression, SuppressionFileError } from '../audit/suppressions.js';
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
+import type { ResourcePolicyOptions } from '../collect/resource-policies.js';
 import type { AuditReport } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
@@ -20,6 +21,7 @@ import {
 } from '../publish/archive.js';
 import type { SecurityHubExport } from '../publish/security-hub.js';
 import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
+import { ResourcePolicyCache } from './resource-policy-cache.js';
 
 /** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
 export interface LiveServices {
@@ -62,6 +64,10 @@ export interface CollectAndAuditRequest {
   deadlineMarginMs?: number;
   onProgress?: (event: CollectProgress) => void;
   warn?: Warn;
+  /** Audit only: the resource-policy cache of `reportBucket` is read, not written. */
+  dryRun?: boolean;
+  /** Who may invoke each function: rate and cache age (the cache lives in `reportBucket`); `false` skips it. */
+  resourcePolicies?: Omit<ResourcePolicyOptions, 'cache'> | false;
 }
 
 /** Collects the account and audits it; one bad function or role never stops it (see `report.errors`). */
@@ -70,11 +76,22 @@ export async function collectAndAudit(
   request: CollectAndAuditRequest,
 ): Promise<{ snapshot: AccountSnapshot; report: AuditReport }> {
   const globs = request.functionGlobs ?? [];
+  const cache = request.reportBucket
+    ? new ResourcePolicyCache(services.s3, request.reportBucket, request.warn)
+    : undefined;
+  const resourcePolicies =
+    request.resourcePolicies === false
+      ? false
+      : {
+          ...request.resourcePolicies,
+          ...(cache ? { cache: (account: string) => cache.load(account) } : {}),
+        };
   const [snapshot, bucketSuppressions] = await Promise.all([
     collectSnapshot({
       clients: services.clients,
       regions: request.regions,
       collection: request.collection,
+      resourcePolicies,
       ...(globs.length ? { functionFilter: globFilter(globs) } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
@@ -82,6 +99,8 @@ export async function collectAndAudit(
     }),
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
+  // Partial runs too: the next run continues with the functions this one did not read.
+  if (!request.dryRun) await cache?.save(snapshot, { pruneUnlisted: globs.length === 0 });
   for (const problem of bucketSuppressions.problems) {
     // A typo in the suppressions file must not silence the nightly report: audit without that entry and say so.
     snapshot.errors.push({

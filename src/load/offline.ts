@@ -10,6 +10,7 @@ import {
   roleNameFromArn,
   withoutLatestQualifier,
 } from '../policy/arn.js';
+import { applyResourcePolicies } from './resource-policies.js';
 
 /** A problem with an input file, named so the CLI can print it without a stack trace (exit code 2). */
 export class InputFileError extends Error {
@@ -33,6 +34,9 @@ export interface OfflineInput {
   functions: unknown;
   authDetailsName?: string;
   functionsName?: string;
+  /** Function ARN → `aws lambda get-policy` output (SPEC §4b); without it the invoke rules say nothing. */
+  resourcePolicies?: unknown;
+  resourcePoliciesName?: string;
 }
 
 function tagsOf(list: unknown): Record<string, string> {
@@ -154,6 +158,8 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     if (logging) record.logGroup = logging;
     const runtime = text(entry.Runtime);
     if (runtime) record.runtime = runtime;
+    const revisionId = text(entry.RevisionId);
+    if (revisionId) record.revisionId = revisionId;
     regions.add(parsed.region);
     if (!snapshot.account) {
       snapshot.account = parsed.account;
@@ -176,6 +182,15 @@ export function loadOfflineSnapshot(input: OfflineInput): AccountSnapshot {
   loadFunctions(snapshot, input.functions, input.functionsName ?? 'functions');
   loadAuthDetails(snapshot, input.authDetails, input.authDetailsName ?? 'auth-details');
   applySnapshotExtension(snapshot, input.authDetails);
+  if (input.resourcePolicies !== undefined) {
+    const name = input.resourcePoliciesName ?? 'resource-policies';
+    if (!applyResourcePolicies(snapshot, input.resourcePolicies, name)) {
+      throw new InputFileError(
+        name,
+        'expected an object of function ARN → the output of "aws lambda get-policy" ({"Policy": "…"})',
+      );
+    }
+  }
   if (!snapshot.account) {
     const anyRole = snapshot.roles.keys().next().value as string | undefined;
     const parsed = anyRole ? parseArn(anyRole) : undefined;
@@ -251,19 +266,24 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/** Reads the two AWS CLI output files and builds a snapshot. */
+/** Reads the two AWS CLI output files (and the resource policies, when given) and builds a snapshot. */
 export async function readOfflineSnapshot(
   authDetailsPath: string,
   functionsPath: string,
+  resourcePoliciesPath?: string,
 ): Promise<AccountSnapshot> {
-  const [authDetails, functions] = await Promise.all([
+  const [authDetails, functions, resourcePolicies] = await Promise.all([
     readJsonFile(authDetailsPath),
     readJsonFile(functionsPath),
+    resourcePoliciesPath === undefined ? undefined : readJsonFile(resourcePoliciesPath),
   ]);
   return loadOfflineSnapshot({
     authDetails,
     functions,
     authDetailsName: authDetailsPath,
     functionsName: functionsPath,
+    ...(resourcePoliciesPath === undefined
+      ? {}
+      : { resourcePolicies, resourcePoliciesName: resourcePoliciesPath }),
   });
 }

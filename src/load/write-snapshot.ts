@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { redactedValue } from '../model/secrets.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
 import { policyNameFromArn } from '../policy/arn.js';
+import { resourcePoliciesFile } from './resource-policies.js';
 
 /**
  * Extension key in a saved auth-details file: what the AWS CLI output cannot express (roles that
@@ -65,6 +66,7 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
       Version: fn.version,
       Role: fn.roleArn,
       ...(fn.runtime ? { Runtime: fn.runtime } : {}),
+      ...(fn.revisionId ? { RevisionId: fn.revisionId } : {}),
       ...(fn.environmentVariableNames.length > 0 ? { Environment: { Variables: variables } } : {}),
       ...(fn.logGroup ? { LoggingConfig: { LogGroup: fn.logGroup } } : {}),
     };
@@ -88,11 +90,14 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
   };
 }
 
-/** Writes `auth-details.json` and `functions.json` into a folder (created if needed); returns their paths. */
+/**
+ * Writes `auth-details.json` and `functions.json` into a folder (created if needed), and
+ * `resource-policies.json` when the snapshot has them; returns their paths.
+ */
 export async function writeSnapshotFiles(
   snapshot: AccountSnapshot,
   directory: string,
-): Promise<{ authDetails: string; functions: string }> {
+): Promise<{ authDetails: string; functions: string; resourcePolicies?: string }> {
   const shapes = snapshotToAwsCliShapes(snapshot);
   await mkdir(directory, { recursive: true });
   const paths = {
@@ -101,5 +106,8 @@ export async function writeSnapshotFiles(
   };
   await writeFile(paths.authDetails, `${JSON.stringify(shapes.authDetails, null, 4)}\n`);
   await writeFile(paths.functions, `${JSON.stringify(shapes.functions, null, 4)}\n`);
-  return paths;
+  if (!snapshot.resourcePolicies) return paths;
+  const resourcePolicies = join(directory, 'resource-policies.json');
+  await writeFile(resourcePolicies, `${JSON.stringify(resourcePoliciesFile(snapshot), null, 4)}\n`);
+  return { ...paths, resourcePolicies };
 }

@@ -160,7 +160,11 @@ export function s3Location(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-async function readObject(
+/**
+ * The text of an object, or `undefined` when it is absent (by default also a 403, which S3 answers for a
+ * missing key to a caller that may not list the bucket); other failures throw {@link ArchiveError}.
+ */
+export async function readObject(
   s3: S3Client,
   bucket: string,
   key: string,
@@ -179,7 +183,8 @@ async function readObject(
   }
 }
 
-async function writeObject(
+/** Writes an object (encrypted by the bucket's default encryption); failures throw {@link ArchiveError}. */
+export async function writeObject(
   s3: S3Client,
   bucket: string,
   key: string,

@@ -1,9 +1,13 @@
 import { adminAccess } from './admin-access.js';
+import { crossAccountInvoke } from './cross-account-invoke.js';
+import { functionUrlPublic } from './function-url-public.js';
 import { inlinePolicy } from './inline-policy.js';
+import { invokeServiceUnscoped } from './invoke-service-unscoped.js';
 import { logGroupCreateMissing } from './log-group-create-missing.js';
 import { loggingMissing } from './logging-missing.js';
 import { notActionAllow } from './not-action-allow.js';
 import { privilegeEscalation } from './privilege-escalation.js';
+import { publicInvoke } from './public-invoke.js';
 import { roleMissing } from './role-missing.js';
 import { roleShared } from './role-shared.js';
 import { roleUnreadable } from './role-unreadable.js';
@@ -36,6 +40,10 @@ export const RULES: readonly Rule[] = [
   roleUnreadable,
   roleShared,
   secretsInEnvironment,
+  functionUrlPublic,
+  publicInvoke,
+  invokeServiceUnscoped,
+  crossAccountInvoke,
 ];
 
 export const ROLE_RULES: readonly RoleRule[] = RULES.filter(

@@ -4,6 +4,7 @@ import type { AccountSnapshot, FunctionRecord, RoleReadFailure, RoleRecord } fro
 import type { ActionCatalog } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import type { ParsedPolicy } from '../policy/policy.js';
+import type { FunctionInvokeAccess } from './invoke.js';
 
 /** What a rule is, as the catalog lists it. */
 export interface RuleMetadata {
@@ -74,6 +75,13 @@ export interface FunctionContext {
    * only what its own configuration adds.
    */
   latest?: FunctionRecord;
+  /**
+   * The severity of each finding of the function's role, by rule id: what whoever invokes the function
+   * can do with it (the blast radius of the invoke rules).
+   */
+  roleFindings: ReadonlyMap<string, Severity>;
+  /** Who may invoke the function, worked out by the first invoke rule that asks (`null`: nothing read). */
+  invokeAccess?: FunctionInvokeAccess | null;
 }
 
 export interface RoleRule {

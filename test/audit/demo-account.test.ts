@@ -5,6 +5,7 @@ import { compareFixOrder } from '../../src/audit/summary.js';
 import { loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { Finding } from '../../src/model/report.js';
 import { functionNameFromArn, splitFunctionArn } from '../../src/policy/arn.js';
+import { planRoles } from '../../src/report/fix-plan.js';
 import { RULES } from '../../src/rules/index.js';
 
 const read = (file: string) =>
@@ -27,6 +28,7 @@ describe('Demo account', () => {
   const snapshot = loadOfflineSnapshot({
     authDetails: read('auth-details.json'),
     functions: read('functions.json'),
+    resourcePolicies: read('resource-policies.json'),
   });
   const report = auditSnapshot(snapshot, { now: new Date('2026-11-26T00:00:00Z') });
   const expected = read('expected.json') as { findings: ExpectedDemoFinding[]; cleanFunctions: string[] };
@@ -96,8 +98,12 @@ describe('Demo account', () => {
   it('reports function findings per function, with the id of rule, function and role', () => {
     const functionFindings = report.findings.filter((finding) => finding.subject === 'function');
     expect(functionFindings.map((finding) => `${finding.ruleId} ${finding.functionName}`).sort()).toEqual([
+      'cross-account-invoke partner-sync',
+      'function-url-public data-migration',
+      'invoke-service-unscoped ses-bounce-handler',
       'log-group-create-missing ses-bounce-handler',
       'logging-missing ses-bounce-handler',
+      'public-invoke csv-importer',
       'secrets-in-environment csv-importer',
       'secrets-in-environment legacy-cron',
     ]);
@@ -119,6 +125,30 @@ describe('Demo account', () => {
       report.findings.map((finding) => finding.id),
     );
     expect(report.findings[0]?.severity).toBe('critical');
+  });
+
+  it('puts the public function URL on the administrator role at the top of the fix plan', () => {
+    const [first] = planRoles(report);
+    expect(first).toMatchObject({
+      roleName: 'data-migration-role',
+      severity: 'critical',
+      publiclyInvocable: true,
+      functionNames: ['data-migration'],
+    });
+    expect(first?.remediation).toMatch(
+      /^Close the URL \(aws lambda update-function-url-config --region us-east-1/,
+    );
+    expect(report.findings[0]).toMatchObject({
+      ruleId: 'function-url-public',
+      functionName: 'data-migration',
+      severity: 'critical',
+      evidence: expect.arrayContaining([
+        {
+          resources: ['https://q4xk2m7ntb6vwz3rcdpah5yeju0slgfo.lambda-url.us-east-1.on.aws/'],
+          detail: expect.any(String),
+        },
+      ]),
+    });
   });
 
   it('leaves the clean functions without findings', () => {

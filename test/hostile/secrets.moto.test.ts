@@ -237,7 +237,12 @@ describe('Secrets: the live CLI never prints or saves environment variable value
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name).slice(directory.length + 1));
       expect(files.sort()).toEqual(
-        [`report.${format}`, 'snapshot/auth-details.json', 'snapshot/functions.json'].sort(),
+        [
+          `report.${format}`,
+          'snapshot/auth-details.json',
+          'snapshot/functions.json',
+          'snapshot/resource-policies.json',
+        ].sort(),
       );
       for (const file of files)
         expect(leakedCanaries(readFileSync(join(directory, file), 'utf8'))).toEqual([]);

@@ -161,13 +161,23 @@ function resourcesTouched(action: string, context: StackContext, location: Examp
       `arn:${partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
       `arn:${partition}:iam::${account}:policy/team/orders-read`,
     ],
+    'lambda:GetPolicy': [
+      `arn:${partition}:lambda:${region}:${account}:function:orders-api`,
+      `arn:${partition}:lambda:eu-west-1:${account}:function:orders-api:3`,
+    ],
+    'lambda:ListFunctionUrlConfigs': [`arn:${partition}:lambda:${region}:${account}:function:orders-api`],
     'sns:Publish': [topic],
-    's3:GetObject': [`${bucket}/config/suppressions.json`, `${bucket}/reports/${account}/latest.json`],
+    's3:GetObject': [
+      `${bucket}/config/suppressions.json`,
+      `${bucket}/reports/${account}/latest.json`,
+      `${bucket}/cache/${account}/resource-policies.json`,
+    ],
     's3:ListBucket': [bucket],
     's3:PutObject': [
       `${bucket}/reports/${account}/2026-01-31T03-00-00Z.json`,
       `${bucket}/reports/${account}/2026-01-31T03-00-00Z.html`,
       `${bucket}/reports/${account}/latest.json`,
+      `${bucket}/cache/${account}/resource-policies.json`,
     ],
     'securityhub:BatchImportFindings': [
       `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`,
@@ -346,7 +356,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     },
   );
 
-  it('writes only to its topic and under reports/ in its bucket', () => {
+  it('writes only to its topic and under reports/ and cache/ in its bucket', () => {
     // prepare
     const context = exampleStack(template, {});
     const permissions = rolePermissions(context);
@@ -360,6 +370,8 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
       ['iam:GetRole', 'arn:aws:iam::999999999999:role/another-account'],
       ['iam:PassRole', `arn:aws:iam::123456789012:role/${context.references.Role}`],
       ['lambda:UpdateFunctionCode', context.attributes['Function.Arn']!],
+      ['lambda:AddPermission', context.attributes['Function.Arn']!],
+      ['lambda:GetPolicy', 'arn:aws:lambda:eu-west-1:999999999999:function:another-account'],
     ] as const;
 
     // act

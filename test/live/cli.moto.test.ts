@@ -189,11 +189,16 @@ describe('lambda-role-auditor audit, live against moto', () => {
     });
     expect(rulesBySubject(report)).toEqual({
       [LIVE_ROLES.admin]: ['admin-access'],
+      // A URL anyone may call, on the administrator role: critical, first in the fix plan.
+      [LIVE_FUNCTIONS.admin]: ['function-url-public'],
       [LIVE_ROLES.escalator]: ['inline-policy', 'privilege-escalation'],
       [LIVE_ROLES.dynamoWildcard]: ['service-wildcard'],
+      [LIVE_FUNCTIONS.dynamoWildcard]: ['invoke-service-unscoped'],
       [LIVE_ROLES.unscoped]: ['unscoped-read', 'unscoped-write'],
+      [LIVE_FUNCTIONS.unscoped]: ['public-invoke'],
       [LIVE_FUNCTIONS.silent]: ['log-group-create-missing', 'logging-missing'],
       [LIVE_ROLES.notAction]: ['not-action-allow'],
+      [LIVE_FUNCTIONS.notAction]: ['cross-account-invoke'],
       [LIVE_FUNCTIONS.canary]: ['secrets-in-environment'],
       // The version keeps the role it was published with; $LATEST's clean role has no finding.
       [LIVE_ROLES.releaseVersion1]: ['service-wildcard'],
@@ -224,8 +229,8 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(report.summary).toMatchObject({
       functions: 16,
       roles: 15,
-      findings: { critical: 2, high: 9, medium: 3, low: 3, info: 4 },
-      functionsAffected: { critical: 2, high: 7, medium: 2, low: 3, info: 1 },
+      findings: { critical: 3, high: 10, medium: 4, low: 4, info: 4 },
+      functionsAffected: { critical: 2, high: 8, medium: 1, low: 3, info: 1 },
       muted: 0,
       errors: 1,
     });
@@ -300,7 +305,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     // assess
     expect(run.stderr).toContain(`report published to ${topicArn}`);
     const total = Object.values(report.summary.findings).reduce((sum, count) => sum + count, 0);
-    expect(total).toBe(21);
+    expect(total).toBe(25);
     const [envelopedMessage, ...moreEnveloped] = await drainQueue(sqs, enveloped.url);
     expect(moreEnveloped).toEqual([]);
     const envelope = JSON.parse(envelopedMessage?.Body ?? '{}') as SnsEnvelope;
@@ -309,7 +314,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(envelope.Subject).toMatch(/^[\x20-\x7e]+$/);
     // The subject counts roles to fix, by their worst severity.
     expect(envelope.Subject).toBe(
-      `lambda-role-auditor ${MOTO_ACCOUNT_ID}: 13 roles to fix (2 critical, 7 high, 2 medium, 1 low, 1 info)`,
+      `lambda-role-auditor ${MOTO_ACCOUNT_ID}: 13 roles to fix (2 critical, 8 high, 1 medium, 1 low, 1 info)`,
     );
     expect(envelope.MessageAttributes).toEqual({
       status: { Type: 'String', Value: 'complete' },
@@ -346,9 +351,10 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(built.subject).toBe(envelope.Subject);
     expect(protocols.default).toBe(envelope.Message);
     expect(protocols.email).toBe(renderReport(report, 'text'));
-    // The digest is a fix plan: roles first, the worst one with its problem and the one step to take.
+    // The digest is a fix plan: roles first, the worst one with its problems and the one step to take
+    // first (its URL is open to the internet: close it, then fix the role).
     expect(protocols.email).toMatch(
-      /Fix first\n-+\n\n1\. CRITICAL live-admin\n {3}1 function: live-admin\n {3}- critical admin-access: [^\n]+\n {3}Fix: Detach AdministratorAccess/,
+      /Fix first\n-+\n\n1\. CRITICAL live-admin\n {3}1 function: live-admin\n {3}- critical admin-access: [^\n]+\n {3}- critical function-url-public: live-admin\n {3}Fix: Close the URL/,
     );
   });
 
@@ -403,7 +409,12 @@ describe('lambda-role-auditor audit, live against moto', () => {
       expect(key).toMatch(/^reports\/\d{12}\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f-]{36}\.json$/);
     // Each run's JSON report has its HTML page beside it.
     expect([...(await bucketObjects(bucket)).keys()].sort()).toEqual(
-      [...runKeys, ...runKeys.map((key) => key.replace(/\.json$/, '.html')), `${prefix}latest.json`].sort(),
+      [
+        ...runKeys,
+        ...runKeys.map((key) => key.replace(/\.json$/, '.html')),
+        `${prefix}latest.json`,
+        `cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
+      ].sort(),
     );
   });
 
@@ -480,18 +491,20 @@ describe('lambda-role-auditor audit, live against moto', () => {
         join(directory, 'auth-details.json'),
         '--functions',
         join(directory, 'functions.json'),
+        '--resource-policies',
+        join(directory, 'resource-policies.json'),
         '--format',
         'json',
       ]);
 
       // assess
       expect(live.run.stderr).toContain(
-        `snapshot saved: --auth-details ${join(directory, 'auth-details.json')}`,
+        `snapshot saved: --auth-details ${join(directory, 'auth-details.json')} --functions ${join(directory, 'functions.json')} --resource-policies ${join(directory, 'resource-policies.json')}`,
       );
       expect(offline.status, offline.stderr).toBe(0);
       const offlineReport = JSON.parse(offline.stdout) as AuditReport;
       expect(comparableFindings(offlineReport)).toEqual(comparableFindings(live.report));
-      expect(offlineReport.findings).toHaveLength(21);
+      expect(offlineReport.findings).toHaveLength(25);
       expect(offlineReport.errors).toEqual(live.report.errors);
       expect(offlineReport.account).toBe(MOTO_ACCOUNT_ID);
     },
@@ -515,7 +528,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
 
     // assess
     expect(failing.status, failing.stderr).toBe(1);
-    expect((JSON.parse(failing.stdout) as AuditReport).summary.findings.critical).toBe(2);
+    expect((JSON.parse(failing.stdout) as AuditReport).summary.findings.critical).toBe(3);
     expect(passing.status, passing.stderr).toBe(0);
     expect((JSON.parse(passing.stdout) as AuditReport).findings).toEqual([]);
   });
@@ -663,10 +676,16 @@ describe('collection calls for the live account', () => {
   it.each<{ collection: CollectionStrategy; expected: Record<string, number> }>([
     {
       collection: 'bulk',
-      expected: { 'iam:GetAccountAuthorizationDetails': 1, 'lambda:ListFunctions': 2 },
+      expected: {
+        'iam:GetAccountAuthorizationDetails': 1,
+        'lambda:GetPolicy': 19,
+        'lambda:ListFunctionUrlConfigs': 1,
+        'lambda:ListFunctions': 2,
+      },
     },
     {
       // 14 roles of the account (one deleted), 9 managed policies, 3 inline policies: each read once.
+      // Who may invoke: every function and version once, the URLs of the one policy that mentions them.
       collection: 'per-role',
       expected: {
         'iam:GetPolicy': 9,
@@ -675,6 +694,8 @@ describe('collection calls for the live account', () => {
         'iam:GetRolePolicy': 3,
         'iam:ListAttachedRolePolicies': 13,
         'iam:ListRolePolicies': 13,
+        'lambda:GetPolicy': 19,
+        'lambda:ListFunctionUrlConfigs': 1,
         'lambda:ListFunctions': 2,
       },
     },

@@ -46,6 +46,7 @@ describe('Rule fixtures', () => {
     const snapshot = loadOfflineSnapshot({
       authDetails: withAwsManagedPolicies(ruleCase.authDetails),
       functions: ruleCase.functions,
+      ...(ruleCase.resourcePolicies === undefined ? {} : { resourcePolicies: ruleCase.resourcePolicies }),
     });
     const suppressions = ruleCase.suppressions ? parseSuppressions(ruleCase.suppressions) : [];
 

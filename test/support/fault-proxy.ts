@@ -143,6 +143,7 @@ function lambdaOperation(method: string, path: string): { operation: string; tar
     'POST invocations': 'Invoke',
     'GET policy': 'GetPolicy',
     'POST policy': 'AddPermission',
+    'GET urls': 'ListFunctionUrlConfigs',
   };
   return { operation: routes[`${method} ${sub}`] ?? `${method} ${path}`, target: name };
 }
