@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type AwsSecurityFinding,
@@ -32,8 +30,8 @@ import {
 } from '../live/seed-account.js';
 import { generatedAccount } from '../report/large-report.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUCKET = 'security-hub-reports';
 const PRODUCT_ARN = `arn:aws:securityhub:us-east-1:${MOTO_ACCOUNT_ID}:product/${MOTO_ACCOUNT_ID}/default`;
 
@@ -80,24 +78,10 @@ function idOf(findingId: string): string {
   return `lambda-role-auditor/${MOTO_ACCOUNT_ID}/${findingId}`;
 }
 
-/** Runs `node ./bin/lambda-role-auditor …` against moto, as a user would. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['./bin/lambda-role-auditor', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: { ...process.env, ...awsTestEnv(moto.endpoint), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
+/** Runs the CLI as npm installs it (bundled from the current sources) against moto, as a user would. */
+async function runCli(args: string[]): Promise<CliRun> {
+  return runPackagedCli(await packagedCli(), args, {
+    env: { ...process.env, ...awsTestEnv(moto.endpoint), NO_COLOR: '1' },
   });
 }
 
