@@ -129,14 +129,12 @@ describe('Lambda handler', () => {
   beforeEach(() => {
     lambda.reset();
     // As AWS answers for a function without a resource-based policy.
-    lambda
-      .on(GetPolicyCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'The resource you requested does not exist.',
-          $metadata: {},
-        }),
-      );
+    lambda.on(GetPolicyCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'The resource you requested does not exist.',
+        $metadata: {},
+      }),
+    );
     iam.reset();
     sns.reset();
     s3.reset();
