@@ -7,12 +7,14 @@
  * 2. computes the same for the 10,000-function account from its call counts at 15 requests/s per region,
  *    with the per-region rate the only floor (the listing and the IAM chain run alongside).
  */
+
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createClients } from '../src/collect/clients.js';
 import { DEFAULT_REQUESTS_PER_SECOND } from '../src/collect/resource-policies.js';
 import { collectAndAudit, type LiveServices } from '../src/live/pipeline.js';
+import { parseArn } from '../src/policy/arn.js';
 import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import type { GeneratedAccount } from './generate.js';
 import { generateAccount } from './generate.js';
@@ -46,7 +48,7 @@ export interface InvokeReadResult {
 function recordsByRegion(account: GeneratedAccount): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const entry of account.functions.Functions) {
-    const region = entry.FunctionArn.split(':')[3] ?? 'us-east-1';
+    const region = parseArn(entry.FunctionArn ?? '')?.region || 'us-east-1';
     counts[region] = (counts[region] ?? 0) + 1;
   }
   return counts;
@@ -115,7 +117,7 @@ async function seedPolicies(endpoint: string, account: GeneratedAccount): Promis
   };
   const latest = latestFunctions(account);
   for (const [index, entry] of latest.entries()) {
-    const region = entry.FunctionArn.split(':')[3] ?? 'us-east-1';
+    const region = parseArn(entry.FunctionArn ?? '')?.region || 'us-east-1';
     const client = lambda(region);
     const name = entry.FunctionName;
     if (index % URL_EVERY === 0) {
@@ -149,7 +151,7 @@ async function seedPolicies(endpoint: string, account: GeneratedAccount): Promis
 async function changePolicies(endpoint: string, account: GeneratedAccount, count: number): Promise<void> {
   const latest = latestFunctions(account).filter((_, index) => index % POLICY_EVERY !== 0);
   for (const entry of latest.slice(0, count)) {
-    const region = entry.FunctionArn.split(':')[3] ?? 'us-east-1';
+    const region = parseArn(entry.FunctionArn ?? '')?.region || 'us-east-1';
     const client = new LambdaClient({ endpoint, region, credentials: TEST_CREDENTIALS });
     await client.send(
       new AddPermissionCommand({

@@ -1,3 +1,4 @@
+import { parseArn } from '../policy/arn.js';
 import type { InvokeGrant } from '../policy/invoke-grants.js';
 import { isPublicGrant } from '../policy/invoke-grants.js';
 import { grantEvidence, invokeAccessOf } from './invoke.js';
@@ -27,7 +28,7 @@ export const crossAccountInvoke: FunctionRule = {
   check(context) {
     const access = invokeAccessOf(context);
     if (!access) return [];
-    const own = context.fn.functionArn.split(':')[4] || context.snapshot.account;
+    const own = parseArn(context.fn.functionArn)?.account || context.snapshot.account;
     const grants = access.grants
       .filter((grant) => !isPublicGrant(grant) && grant.pins.organizations.length === 0)
       .map((grant) => ({ grant, accounts: otherAccounts(grant, own) }))

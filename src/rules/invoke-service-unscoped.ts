@@ -1,3 +1,4 @@
+import { parseArn } from '../policy/arn.js';
 import type { Caller, InvokeGrant } from '../policy/invoke-grants.js';
 import { grantEvidence, invokeAccessOf, removeStatementsText } from './invoke.js';
 import type { FunctionRule } from './rule.js';
@@ -40,7 +41,7 @@ export const invokeServiceUnscoped: FunctionRule = {
     // name can be taken by another account.
     const bucketOnly = grants.some((grant) => grant.pins.resources.length > 0);
     const { fn } = context;
-    const account = fn.functionArn.split(':')[4] ?? context.snapshot.account;
+    const account = parseArn(fn.functionArn)?.account ?? context.snapshot.account;
     return [
       {
         message: `${names.join(', ')} may invoke the function for resources of any account: no aws:SourceAccount${bucketOnly ? ' (a bucket ARN names no account: a bucket deleted and re-created by another account could invoke it)' : ' or aws:SourceArn'} condition.`,

@@ -102,6 +102,10 @@ function recordedCall(method: string, url: string, headers: IncomingHttpHeaders,
   if (service === 'lambda' && method === 'GET' && /^\/2015-03-31\/functions\/?$/.test(pathname)) {
     return { service, operation: 'ListFunctions' };
   }
+  const functionRead = /^\/\d{4}-\d\d-\d\d\/functions\/[^/]+\/(policy|urls)\/?$/.exec(pathname);
+  if (service === 'lambda' && method === 'GET' && functionRead) {
+    return { service, operation: functionRead[1] === 'policy' ? 'GetPolicy' : 'ListFunctionUrlConfigs' };
+  }
   return { service, operation: `${method} ${pathname}` };
 }
 
@@ -432,7 +436,7 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       expect(leaks).toEqual([]);
     });
 
-    it('only reads, except the archive under reports/ in its bucket and one publish to its topic', () => {
+    it('only reads, except the archive under reports/ and the cache under cache/ in its bucket, and one publish to its topic', () => {
       // prepare
       const bucket = deployment.outputs.ReportBucketName!;
 
@@ -448,6 +452,7 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
         'iam:GetRole',
         'iam:ListAttachedRolePolicies',
         'iam:ListRolePolicies',
+        'lambda:GetPolicy',
         'lambda:ListFunctions',
         's3:GetObject',
         's3:PutObject',
@@ -455,10 +460,17 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       ]);
       for (const object of objects) {
         expect(object).toMatch(
-          new RegExp(`^/${bucket}/(reports/${MOTO_ACCOUNT_ID}/|config/suppressions\\.json$)`),
+          new RegExp(
+            `^/${bucket}/(reports/${MOTO_ACCOUNT_ID}/|config/suppressions\\.json$|cache/${MOTO_ACCOUNT_ID}/resource-policies\\.json$)`,
+          ),
         );
       }
       expect(writes).toEqual([
+        {
+          service: 's3',
+          operation: 'PutObject',
+          resource: `/${bucket}/cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
+        },
         { service: 's3', operation: 'PutObject', resource: expect.stringMatching(`^/${bucket}/reports/`) },
         {
           service: 's3',

@@ -1,5 +1,10 @@
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  GetPolicyCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -97,10 +102,11 @@ function publishedAttributes(): Record<string, string | undefined> {
   );
 }
 
-/** The keys of the JSON reports the invocation wrote to the report bucket. */
-const writtenKeys = () => allWrittenKeys().filter((key) => !key?.endsWith('.html'));
-/** Every key the invocation wrote to the report bucket, the HTML pages included. */
+/** Every key the invocation wrote to the report bucket: reports, HTML pages and the resource-policy cache. */
 const allWrittenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+/** The keys of the JSON reports the invocation wrote (the HTML pages and the cache under cache/ aside). */
+const writtenKeys = () =>
+  allWrittenKeys().filter((key) => !key?.endsWith('.html') && !key?.startsWith('cache/'));
 
 /** A report bucket without a previous report. */
 function emptyReportBucket(): void {
@@ -122,6 +128,13 @@ describe('Lambda handler', () => {
 
   beforeEach(() => {
     lambda.reset();
+    // As AWS answers for a function without a resource-based policy.
+    lambda.on(GetPolicyCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'The resource you requested does not exist.',
+        $metadata: {},
+      }),
+    );
     iam.reset();
     sns.reset();
     s3.reset();
@@ -238,6 +251,8 @@ describe('Lambda handler', () => {
     expect(keys[1]).toBe(`reports/${account}/latest.json`);
     expect(allWrittenKeys()).toEqual([...keys, keys[0]!.replace(/\.json$/, '.html')]);
     expect(summary).toMatchObject({ baseline: true, location: `s3://audit-reports/${keys[0]}` });
+    // Who may invoke each function is kept for the next run, which reads only what changed.
+    expect(allWrittenKeys()).toContain(`cache/${account}/resource-policies.json`);
   });
 
   it.each([
