@@ -11,6 +11,40 @@ export interface LatencyProxyOptions {
   target: string;
   /** Added to every request before it is forwarded (default 50 ms). */
   delayMs?: number;
+  /** Request rates enforced like AWS does: a request over its limit gets 429 `TooManyRequestsException`. */
+  rateLimits?: RateLimit[];
+}
+
+/**
+ * A token bucket per region (read from the request's SigV4 credential scope, as AWS's limits are
+ * regional) for the requests that `match` (method and path with query): `perSecond`, `burst` at once.
+ */
+export interface RateLimit {
+  name: string;
+  match: (method: string, path: string) => boolean;
+  perSecond: number;
+  /** Requests allowed at once after a pause (default: one second's worth). */
+  burst?: number;
+}
+
+/**
+ * Lambda's per-API limits of the reads about who may invoke (SPEC §4b): `GetPolicy` and
+ * `ListFunctionUrlConfigs`, each `perSecond` (AWS: 15).
+ *
+ * @example
+ * const proxy = await startLatencyProxy({ target: moto.endpoint, rateLimits: lambdaInvokeReadLimits(15) });
+ */
+export function lambdaInvokeReadLimits(perSecond: number, burst?: number): RateLimit[] {
+  const rule = (name: string, suffix: string): RateLimit => {
+    const route = new RegExp(`^/\\d{4}-\\d\\d-\\d\\d/functions/[^/]+/${suffix}/?(\\?|$)`);
+    return {
+      name,
+      match: (method, path) => method === 'GET' && route.test(path),
+      perSecond,
+      ...(burst !== undefined ? { burst } : {}),
+    };
+  };
+  return [rule('lambda:GetPolicy', 'policy'), rule('lambda:ListFunctionUrlConfigs', 'urls')];
 }
 
 export interface LatencyProxy {
@@ -19,6 +53,9 @@ export interface LatencyProxy {
   delayMs: number;
   /** Requests received since the start or the last reset (every HTTP attempt, retries included). */
   requestCount(): number;
+  /** Requests answered 429 since the start or the last reset, by rate limit name. */
+  throttledCounts(): Record<string, number>;
+  /** Resets both counts. */
   resetCount(): void;
   /** Stops listening and closes idle connections; calling it twice is harmless. */
   close(): Promise<void>;
@@ -49,6 +86,40 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
     if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
   }
   return kept;
+}
+
+interface Bucket {
+  tokens: number;
+  refilledAt: number;
+}
+
+/** The region a signed request is for: `Credential=AKID/20260101/us-east-1/lambda/aws4_request`. */
+function signedRegion(headers: IncomingHttpHeaders): string {
+  return /Credential=[^/]+\/\d+\/([^/]+)\//.exec(headers.authorization ?? '')?.[1] ?? '';
+}
+
+/** Takes a token from the bucket of the first limit that matches; the limit when its bucket is empty. */
+function admit(
+  limits: readonly RateLimit[],
+  buckets: Map<string, Bucket>,
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+): RateLimit | undefined {
+  const limit = limits.find((candidate) => candidate.match(method, path));
+  if (!limit) return undefined;
+  const capacity = limit.burst ?? limit.perSecond;
+  const key = `${limit.name}\n${signedRegion(headers)}`;
+  const now = performance.now();
+  const bucket = buckets.get(key) ?? { tokens: capacity, refilledAt: now };
+  bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * limit.perSecond);
+  bucket.refilledAt = now;
+  buckets.set(key, bucket);
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return undefined;
+  }
+  return limit;
 }
 
 /**
@@ -93,6 +164,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   // Reused connections to the target: the delay is the only latency the proxy adds.
   const agent = new Agent({ keepAlive: true });
   let count = 0;
+  let throttled: Record<string, number> = {};
+  const limits = options.rateLimits ?? [];
+  const buckets = new Map<string, Bucket>();
   const server: Server = createServer((incoming, outgoing) => {
     count += 1;
     const chunks: Buffer[] = [];
@@ -100,6 +174,19 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     incoming.on('error', () => outgoing.destroy());
     incoming.on('end', () => {
       void holdFor(delayMs).then(() => {
+        // Counted where AWS counts: when the request arrives, after the network's delay.
+        const over = admit(limits, buckets, incoming.method ?? '', incoming.url ?? '', incoming.headers);
+        if (over) {
+          throttled[over.name] = (throttled[over.name] ?? 0) + 1;
+          outgoing.writeHead(429, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'TooManyRequestsException',
+          });
+          outgoing.end(
+            JSON.stringify({ Type: 'User', message: 'Rate exceeded', Reason: 'CallerRateLimitExceeded' }),
+          );
+          return;
+        }
         const body = Buffer.concat(chunks);
         const forwarded = request(
           {
@@ -141,8 +228,10 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     endpoint: `http://127.0.0.1:${port}`,
     delayMs,
     requestCount: () => count,
+    throttledCounts: () => ({ ...throttled }),
     resetCount: () => {
       count = 0;
+      throttled = {};
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

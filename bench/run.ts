@@ -10,14 +10,18 @@
  *    full live audit (`collectSnapshot` + `auditSnapshot`), with API calls per operation.
  * 3. The same behind a loopback proxy that adds a fixed delay to every request.
  * 4. The deployment zip size and the cold import time of the built `handler.mjs`.
- * 5. Usage collection: IAM last-accessed data of 2,000 roles read by the collector against moto with
+ * 5. The packaged CLI (`bin/lambda-role-auditor` running the bundled `dist/cli.mjs`): the time of a
+ *    fresh `rules` process against a bare `node -e ''`.
+ * 6. The HTML report of the offline account: its size against the JSON report, and its first screen
+ *    in headless Chromium.
+ * 7. Usage collection: IAM last-accessed data of 2,000 roles read by the collector against moto with
  *    its last-accessed extension, behind the latency proxy (calls and time).
  *
  * Usage: npm run bench [-- --quick] [--functions N --roles N --policies N] [--live-functions N …]
  * (`--help` lists every flag). Writes bench/results.json.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,14 +33,16 @@ import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { build as esbuild } from 'esbuild';
-import { buildArtifact, maximumZipBytes } from '../scripts/build.js';
+import { buildArtifact, buildCli, maximumZipBytes } from '../scripts/build.js';
 import { auditSnapshot } from '../src/audit/audit.js';
 import { type AwsClients, createClients } from '../src/collect/clients.js';
 import { collectSnapshot } from '../src/collect/collect.js';
 import { loadOfflineSnapshot } from '../src/load/offline.js';
 import { ActionCatalog } from '../src/policy/catalog.js';
-import { startMoto, TEST_CREDENTIALS } from '../test/support/moto.js';
+import { startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
 import { generateAccount } from './generate.js';
+import { benchHtml, type HtmlResult } from './html.js';
+import { benchInvokeReads, CHANGED_SHARE, type InvokeReadResult, invokeReadModel } from './invoke-reads.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { seedMoto } from './seed-moto.js';
@@ -53,6 +59,9 @@ const OFFLINE_RATIO_TARGET = 3;
 const LIVE_RATIO_TARGET = 1.3;
 const LAMBDA_MEMORY_MB = 256;
 const IMPORT_TARGET_MS = 150;
+const CLI_START_RATIO_TARGET = 1.5;
+const HTML_SIZE_RATIO_TARGET = 1.5;
+const HTML_FIRST_SCREEN_TARGET_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -70,7 +79,10 @@ interface BenchOptions {
     repetitions: number;
     latencyMs: number;
   };
-  artifact: { enabled: boolean; importRuns: number };
+  artifact: { enabled: boolean; importRuns: number; cliRuns: number };
+  html: { enabled: boolean; loads: number };
+  /** Who may invoke: a live account behind the proxy at 15 requests/s (SPEC §4b). */
+  invoke: { enabled: boolean; functions: number; roles: number; policies: number };
   usage: { enabled: boolean; roles: number };
   out: string;
 }
@@ -94,9 +106,14 @@ const USAGE = `Usage: npm run bench [-- options]
   --live-reps N           repetitions per live measurement (default 3; quick 1)
   --latency-ms N          delay the proxy adds to each request (default 50)
   --import-runs N         cold imports of the built handler (default 5; quick 3)
+  --cli-runs N            fresh 'rules' runs of the packaged CLI, each after a bare node (default 15; quick 5)
+  --html-loads N          loads of the HTML report in Chromium (default 5; quick 2)
   --seed N                generator seed (default 42)
+  --invoke-functions N    live account for who may invoke, read at 15 requests/s (default 300; quick 60)
+  --skip-invoke           no live who-may-invoke runs (the 10k figures are still computed)
   --skip-live             no moto (offline and artifact only)
-  --skip-artifact         no build
+  --skip-artifact         no build (no handler import and no CLI start measurements)
+  --skip-html             no HTML report in Chromium
   --usage-roles N         roles whose last-accessed data is read (default 2000; quick 200)
   --skip-usage            no usage collection measurement
   --out FILE              results file (default bench/results.json)`;
@@ -136,8 +153,13 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
         'live-reps': { type: 'string' },
         'latency-ms': { type: 'string' },
         'import-runs': { type: 'string' },
+        'cli-runs': { type: 'string' },
+        'html-loads': { type: 'string' },
+        'skip-html': { type: 'boolean' },
         seed: { type: 'string' },
         'skip-live': { type: 'boolean' },
+        'invoke-functions': { type: 'string' },
+        'skip-invoke': { type: 'boolean' },
         'skip-artifact': { type: 'boolean' },
         'usage-roles': { type: 'string' },
         'skip-usage': { type: 'boolean' },
@@ -171,6 +193,17 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions | 'he
     artifact: {
       enabled: values['skip-artifact'] !== true,
       importRuns: wholeNumber('import-runs', text('import-runs'), quick ? 3 : 5, 1),
+      cliRuns: wholeNumber('cli-runs', text('cli-runs'), quick ? 5 : 15, 1),
+    },
+    html: {
+      enabled: values['skip-html'] !== true,
+      loads: wholeNumber('html-loads', text('html-loads'), quick ? 2 : 5, 1),
+    },
+    invoke: {
+      enabled: values['skip-live'] !== true && values['skip-invoke'] !== true,
+      functions: wholeNumber('invoke-functions', text('invoke-functions'), quick ? 60 : 300, 1),
+      roles: quick ? 15 : 60,
+      policies: quick ? 5 : 20,
     },
     usage: {
       enabled: values['skip-usage'] !== true,
@@ -699,7 +732,8 @@ async function measureLive(
   const clients = benchClients(endpoint);
   countRequests?.reset();
   startedAt = performance.now();
-  const snapshot = await collectSnapshot({ clients, regions, collection: strategy });
+  // Who may invoke is read at 15 requests/s and incrementally: it has rows of its own (invokeRows).
+  const snapshot = await collectSnapshot({ clients, regions, collection: strategy, resourcePolicies: false });
   const collectedAt = performance.now();
   const report = auditSnapshot(snapshot);
   const auditedAt = performance.now();
@@ -817,6 +851,64 @@ function liveRows(results: readonly LiveResult[]): Row[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Who may invoke: GetPolicy per function at 15 requests/s per API and region (SPEC §4b)
+// ---------------------------------------------------------------------------------------------
+
+/** What a Lambda run may spend on collection: 15 minutes less the deadline margin of the handler. */
+const LAMBDA_COLLECTION_BUDGET_MS = 15 * 60_000 - 45_000;
+
+function invokeCallsText(run: { getPolicy: number; listFunctionUrlConfigs: number }): string {
+  return `GetPolicy ${run.getPolicy}, ListFunctionUrlConfigs ${run.listFunctionUrlConfigs}`;
+}
+
+function invokeRows(model: InvokeReadResult, live: InvokeReadResult | undefined): Row[] {
+  const share = `${CHANGED_SHARE * 100} %`;
+  const regions = (result: InvokeReadResult) =>
+    Object.entries(result.regions)
+      .map(([region, count]) => `${region} ${count}`)
+      .join(', ');
+  const rows: Row[] = [];
+  if (live) {
+    const liveFloor = (count: number) => formatValue((count / live.perSecond) * 1000, 'ms');
+    rows.push(
+      {
+        measurement: `invoke reads, live ${live.records} functions + versions: first run`,
+        value: spreadOf([live.first.ms]),
+        unit: 'ms',
+        target: '0 throttled',
+        met: live.first.throttled === 0,
+        note: `${invokeCallsText(live.first)}; whole audit through the proxy at ${live.perSecond}/s per API; floor of the busiest region ${liveFloor(Math.max(...Object.values(live.regions)))} (${regions(live)}); ${live.first.throttled} throttled`,
+      },
+      {
+        measurement: `invoke reads, live: run after ${share} changed`,
+        value: spreadOf([live.changed.ms]),
+        unit: 'ms',
+        target: 'GetPolicy = changed',
+        met: live.changed.getPolicy === live.changed.functionsChanged && live.changed.throttled === 0,
+        note: `${invokeCallsText(live.changed)} for ${live.changed.functionsChanged} changed functions (RevisionId), the rest from the cache in the report bucket; ${live.changed.throttled} throttled`,
+      },
+    );
+  }
+  rows.push(
+    {
+      measurement: `invoke reads, ${model.records} functions + versions (computed): first run`,
+      value: spreadOf([model.first.ms]),
+      unit: 'ms',
+      target: `< ${formatValue(LAMBDA_COLLECTION_BUDGET_MS, 'ms')}`,
+      met: model.first.ms < LAMBDA_COLLECTION_BUDGET_MS,
+      note: `${invokeCallsText(model.first)} at ${model.perSecond}/s per API and region (${regions(model)}); a run the deadline stops is partial and the next continues`,
+    },
+    {
+      measurement: `invoke reads, ${model.records} functions + versions (computed): ${share} changed`,
+      value: spreadOf([model.changed.ms]),
+      unit: 'ms',
+      note: `${invokeCallsText(model.changed)} for ${model.changed.functionsChanged} changed functions; from day 8 on, cached entries older than 7–14 days are read again, about 1/7 of the account a night`,
+    },
+  );
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 4. Deployment artifact
 // ---------------------------------------------------------------------------------------------
 
@@ -824,6 +916,52 @@ interface ArtifactResult {
   zipBytes: number;
   bundleBytes: number;
   importMs: Spread;
+  cli: CliStartResult;
+}
+
+interface CliStartResult {
+  cliBytes: number;
+  bareNodeMs: Spread;
+  rulesMs: Spread;
+  ratio: Spread;
+}
+
+/** Wall time of one fresh process, from spawn to exit. */
+async function processMs(args: string[]): Promise<number> {
+  const startedAt = performance.now();
+  await execFileAsync(process.execPath, args, { maxBuffer: 1_048_576 });
+  return performance.now() - startedAt;
+}
+
+/**
+ * The packaged CLI as npm installs it (`bin/` next to `dist/`), bundled into the temp dir; each run
+ * starts a bare `node -e ''` and then `rules`, so that both see the same machine load.
+ */
+async function benchCliStart(options: BenchOptions, directory: string): Promise<CliStartResult> {
+  progress('cli: bundling');
+  const packageDirectory = join(directory, 'cli-package');
+  mkdirSync(join(packageDirectory, 'bin'), { recursive: true });
+  for (const file of ['lambda-role-auditor', 'package.json']) {
+    copyFileSync(join(repositoryRoot, 'bin', file), join(packageDirectory, 'bin', file));
+  }
+  const built = await buildCli({
+    entry: join(repositoryRoot, 'src', 'cli.ts'),
+    outdir: join(packageDirectory, 'dist'),
+  });
+  const bin = join(packageDirectory, 'bin', 'lambda-role-auditor');
+  const bare: number[] = [];
+  const rules: number[] = [];
+  for (let run = 0; run < options.artifact.cliRuns; run += 1) {
+    progress(`cli: rules cold start ${run + 1}/${options.artifact.cliRuns}`);
+    bare.push(await processMs(['-e', '']));
+    rules.push(await processMs([bin, 'rules']));
+  }
+  return {
+    cliBytes: built.cliBytes,
+    bareNodeMs: spreadOf(bare),
+    rulesMs: spreadOf(rules),
+    ratio: spreadOf(rules.map((sample, index) => sample / bare[index]!)),
+  };
 }
 
 const IMPORT_CHILD = `
@@ -843,7 +981,8 @@ async function benchArtifact(options: BenchOptions, directory: string): Promise<
     });
     samples.push(Number(stdout));
   }
-  return { zipBytes: built.zipBytes, bundleBytes: built.bundleBytes, importMs: spreadOf(samples) };
+  const cli = await benchCliStart(options, directory);
+  return { zipBytes: built.zipBytes, bundleBytes: built.bundleBytes, importMs: spreadOf(samples), cli };
 }
 
 function artifactRows(result: ArtifactResult): Row[] {
@@ -864,16 +1003,65 @@ function artifactRows(result: ArtifactResult): Row[] {
       met: result.importMs.median < IMPORT_TARGET_MS,
       note: 'fresh node process each run, import() only (node startup excluded)',
     },
+    {
+      measurement: 'CLI: rules cold start vs bare node',
+      value: result.cli.ratio,
+      unit: 'x',
+      target: `≤ ${CLI_START_RATIO_TARGET}×`,
+      met: result.cli.ratio.median <= CLI_START_RATIO_TARGET,
+      note: `\`node bin/lambda-role-auditor rules\` ${formatValue(result.cli.rulesMs.median, 'ms')} vs \`node -e ''\` ${formatValue(result.cli.bareNodeMs.median, 'ms')} (medians; wall time of fresh processes, run in pairs: median of the per-pair ratios); dist ${formatValue(result.cli.cliBytes, 'bytes')} with its chunks`,
+    },
   ];
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. Usage collection (last-accessed data)
+// 5. The HTML report
+// ---------------------------------------------------------------------------------------------
+
+function htmlRows(result: HtmlResult): Row[] {
+  const ratio = result.htmlBytes / result.compactJsonBytes;
+  const rows: Row[] = [
+    {
+      measurement: 'HTML size / JSON size',
+      value: spreadOf([ratio]),
+      unit: 'x',
+      target: `≤ ${HTML_SIZE_RATIO_TARGET}×`,
+      met: ratio <= HTML_SIZE_RATIO_TARGET,
+      note: `${formatValue(result.htmlBytes, 'bytes')} HTML against the archived (compact) JSON of ${formatValue(result.compactJsonBytes, 'bytes')}; ${(result.htmlBytes / result.printedJsonBytes).toFixed(2)}× the printed (indented) JSON; rendered in ${formatValue(result.renderMs, 'ms')}`,
+    },
+  ];
+  if (result.skipped || result.loads.length === 0) {
+    rows.push({
+      measurement: 'HTML first screen',
+      value: spreadOf([Number.NaN]),
+      unit: 'ms',
+      target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+      met: false,
+      note: `not measured: ${result.skipped ?? 'no load'}`,
+    });
+    return rows;
+  }
+  const firstScreen = spreadOf(result.loads.map((load) => load.firstScreenMs));
+  const median = (pick: (load: HtmlResult['loads'][number]) => number) =>
+    formatValue(spreadOf(result.loads.map(pick)).median, 'ms');
+  rows.push({
+    measurement: 'HTML first screen',
+    value: firstScreen,
+    unit: 'ms',
+    target: `< ${formatValue(HTML_FIRST_SCREEN_TARGET_MS, 'ms')}`,
+    met: firstScreen.median < HTML_FIRST_SCREEN_TARGET_MS,
+    note: `headless Chromium, file://, 1280 px, fresh tab: first contentful paint ${median((load) => load.firstContentfulPaintMs)}, page script ready ${median((load) => load.readyMs)}, largest contentful paint ${median((load) => load.largestContentfulPaintMs)}; all data read (DOMContentLoaded) ${median((load) => load.domContentLoadedMs)}`,
+  });
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Usage collection (last-accessed data)
 // ---------------------------------------------------------------------------------------------
 
 async function benchUsage(options: BenchOptions): Promise<UsageSample[]> {
   progress('usage: starting moto with its last-accessed extension');
-  const moto = await startMoto({ extensions: true });
+  const moto = await startMoto();
   const proxy = await startLatencyProxy({ target: moto.endpoint, delayMs: options.live.latencyMs });
   try {
     progress(`usage: creating ${options.usage.roles} roles and seeding their last-accessed reports`);
@@ -921,13 +1109,36 @@ async function main(argv: string[]): Promise<number> {
   try {
     const offline = await benchOffline(options, directory);
     const memory = await benchMemoryWithMoto(options, directory);
+    let html: HtmlResult | undefined;
+    if (options.html.enabled) {
+      progress(`html: rendering the JSON report and loading it ${options.html.loads} times in Chromium`);
+      html = await benchHtml(directory, join(directory, 'memory-report.json'), options.html.loads);
+    }
     const live = options.live.enabled ? await benchLive(options) : undefined;
+    const invokeLive = options.invoke.enabled
+      ? await benchInvokeReads({
+          ...options.invoke,
+          seed: options.seed,
+          latencyMs: options.live.latencyMs,
+          progress,
+        })
+      : undefined;
+    const invokeModel = invokeReadModel(
+      generateAccount({
+        functions: options.offline.functions,
+        roles: options.offline.roles,
+        policies: options.offline.policies,
+        seed: options.seed,
+      }),
+    );
     const artifact = options.artifact.enabled ? await benchArtifact(options, directory) : undefined;
     const usage = options.usage.enabled ? await benchUsage(options) : undefined;
     const rows = [
       ...offlineRows(offline),
       ...memoryRows(memory),
+      ...(html ? htmlRows(html) : []),
       ...(live ? liveRows(live.results) : []),
+      ...invokeRows(invokeModel, invokeLive),
       ...(artifact ? artifactRows(artifact) : []),
       ...(usage ? usageRows(usage) : []),
     ];
@@ -954,7 +1165,9 @@ async function main(argv: string[]): Promise<number> {
           rows,
           offline,
           memory,
+          ...(html ? { html } : {}),
           ...(live ? { live } : {}),
+          invokeReads: { computed: invokeModel, ...(invokeLive ? { live: invokeLive } : {}) },
           ...(artifact ? { artifact } : {}),
           ...(usage ? { usage } : {}),
         },

@@ -31,6 +31,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { ZipFile } from 'yazl';
+import { iamPathFromArn, parseArn, roleNameFromArn, splitFunctionArn } from '../src/policy/arn.js';
 import type { FunctionConfiguration, GeneratedAccount, ManagedPolicyDetail, RoleDetail } from './generate.js';
 import { generateAccount } from './generate.js';
 
@@ -112,21 +113,16 @@ function versionNumber(versionId: string): number {
 }
 
 function roleNameAndPath(roleArn: string): { name: string; path: string } {
-  const resource = roleArn.slice(roleArn.indexOf(':role/') + ':role'.length);
-  const slash = resource.lastIndexOf('/');
-  return { name: resource.slice(slash + 1), path: resource.slice(0, slash + 1) };
+  return { name: roleNameFromArn(roleArn), path: iamPathFromArn(roleArn) };
 }
 
 /** The unqualified ARN: `$LATEST` and published versions alike carry a qualifier in `--function-version ALL` output. */
 function functionKey(entry: FunctionConfiguration): string {
-  const qualifier = `:${entry.Version}`;
-  return entry.FunctionArn.endsWith(qualifier)
-    ? entry.FunctionArn.slice(0, -qualifier.length)
-    : entry.FunctionArn;
+  return splitFunctionArn(entry.FunctionArn).unqualified;
 }
 
 function regionOf(functionArn: string): string {
-  return functionArn.split(':')[3] ?? IAM_REGION;
+  return parseArn(functionArn)?.region ?? IAM_REGION;
 }
 
 interface FunctionGroup {
@@ -157,7 +153,7 @@ function createFunctionInput(
 ): CreateFunctionCommandInput {
   const image = entry.PackageType === 'Image';
   const region = regionOf(entry.FunctionArn);
-  const account = entry.FunctionArn.split(':')[4];
+  const account = parseArn(entry.FunctionArn)?.account;
   return {
     FunctionName: entry.FunctionName,
     Role: role,
@@ -486,7 +482,7 @@ async function main(argv: string[]): Promise<void> {
   let endpoint = values.endpoint;
   let stop: (() => Promise<void>) | undefined;
   if (!endpoint) {
-    const { startMoto } = await import('../test/support/moto.js');
+    const { startMoto } = await import('../tools/moto.js');
     const moto = await startMoto();
     endpoint = moto.endpoint;
     stop = moto.stop;

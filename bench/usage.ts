@@ -13,7 +13,7 @@ import {
 } from '../src/collect/last-accessed.js';
 import { createRunControl } from '../src/collect/run-control.js';
 import type { RoleRecord } from '../src/model/snapshot.js';
-import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../test/support/moto.js';
+import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../tools/moto.js';
 
 export interface UsageSample {
   condition: string;

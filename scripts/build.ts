@@ -1,8 +1,11 @@
 /**
- * Builds the Lambda deployment artifact: one minified ESM bundle `dist/handler.mjs` (AWS SDK included) and
- * `dist/lambda.zip` containing it as `handler.mjs`, byte-for-byte reproducible.
+ * Builds what the project ships:
+ * - the Lambda deployment artifact: one minified ESM bundle `dist/handler.mjs` (AWS SDK included, code
+ *   loaded on demand in `dist/chunks/`) and `dist/lambda.zip` containing them, byte-for-byte reproducible;
+ * - the CLI the npm package runs: `dist/cli.mjs`, with the live mode (and so the AWS SDK) in
+ *   `dist/cli-chunks/`, loaded only by live audits and publishing.
  *
- * Usage: `npm run build [-- --entry FILE] [--outdir DIR]`
+ * Usage: `npm run build [-- --entry FILE] [--cli-entry FILE] [--outdir DIR] [--cli-only]`
  */
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,7 +13,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Metafile } from 'esbuild';
+import type { BuildOptions as EsbuildOptions, Metafile } from 'esbuild';
 import { build as esbuild } from 'esbuild';
 import yazl from 'yazl';
 
@@ -25,15 +28,30 @@ export const bundleFileName = 'handler.mjs';
 /** A fixed timestamp (local time, DOS format only) so the same bundle always gives the same zip bytes. */
 const fixedZipTimestamp = new Date(1980, 0, 1, 0, 0, 0);
 
-const usage = `Usage: npm run build [-- --entry FILE] [--outdir DIR]
+/** Name of the CLI bundle; `bin/lambda-role-auditor` and the package's `files` depend on it. */
+export const cliFileName = 'cli.mjs';
 
-  --entry FILE   handler module to bundle (default: src/handler.ts)
-  --outdir DIR   output folder for handler.mjs, lambda.zip and meta.json (default: dist)
-  --help         show this text`;
+/** Folder of the CLI's chunks, next to {@link cliFileName}; apart from the handler's so the zip never holds them. */
+export const cliChunksFolder = 'cli-chunks';
+
+const usage = `Usage: npm run build [-- --entry FILE] [--cli-entry FILE] [--outdir DIR] [--cli-only]
+
+  --entry FILE       handler module to bundle (default: src/handler.ts)
+  --cli-entry FILE   CLI module to bundle (default: src/cli.ts)
+  --outdir DIR       output folder for handler.mjs, lambda.zip, cli.mjs and their chunks (default: dist)
+  --cli-only         build only the CLI (what a checkout needs to run bin/lambda-role-auditor)
+  --help             show this text`;
 
 export interface BuildOptions {
   entry: string;
   outdir: string;
+}
+
+export interface CliBuildResult {
+  cliPath: string;
+  /** The CLI bundle and its chunks, in bytes. */
+  cliBytes: number;
+  metafile: Metafile;
 }
 
 export interface Contributor {
@@ -66,7 +84,9 @@ export class BuildError extends Error {
  * @example
  * parseBuildArguments(['--entry', 'test/fixture.ts', '--outdir', '/tmp/out']);
  */
-export function parseBuildArguments(argv: readonly string[]): BuildOptions & { help: boolean } {
+export function parseBuildArguments(
+  argv: readonly string[],
+): BuildOptions & { cliEntry: string; cliOnly: boolean; help: boolean } {
   let parsed: ReturnType<typeof parseBuildArgv>;
   try {
     parsed = parseBuildArgv(argv);
@@ -76,7 +96,11 @@ export function parseBuildArguments(argv: readonly string[]): BuildOptions & { h
   const { values } = parsed;
   return {
     entry: values.entry ? path.resolve(values.entry) : path.join(repositoryRoot, 'src', 'handler.ts'),
+    cliEntry: values['cli-entry']
+      ? path.resolve(values['cli-entry'])
+      : path.join(repositoryRoot, 'src', 'cli.ts'),
     outdir: values.outdir ? path.resolve(values.outdir) : path.join(repositoryRoot, 'dist'),
+    cliOnly: values['cli-only'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -88,7 +112,9 @@ function parseBuildArgv(argv: readonly string[]) {
     allowPositionals: false,
     options: {
       entry: { type: 'string' },
+      'cli-entry': { type: 'string' },
       outdir: { type: 'string' },
+      'cli-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,6 +148,33 @@ function packageNameOf(inputPath: string): string {
   return first.startsWith('@') ? `${first}/${second}` : first;
 }
 
+/** What both bundles share: ESM for Node 20 and later, every dependency inside, nothing to install. */
+const nodeBundleSettings = {
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  // The Lambda runtime is Node 24; Node 20 syntax keeps both bundles loadable by the package's minimum Node.
+  target: 'node20',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'silent',
+  // Bundled CommonJS dependencies call require() for Node built-ins, which ESM output does not define.
+  banner: {
+    js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+  },
+} satisfies EsbuildOptions;
+
+async function assertEntryExists(entry: string): Promise<void> {
+  try {
+    await access(entry);
+  } catch (error) {
+    throw new BuildError(`Entry not found: ${entry}`, { cause: error });
+  }
+}
+
 /**
  * Bundles the entry into `<outdir>/handler.mjs` and writes the esbuild metafile next to it.
  *
@@ -131,36 +184,18 @@ function packageNameOf(inputPath: string): string {
 export async function bundleHandler(
   options: BuildOptions,
 ): Promise<{ bundlePath: string; metafile: Metafile }> {
-  try {
-    await access(options.entry);
-  } catch (error) {
-    throw new BuildError(`Entry not found: ${options.entry}`, { cause: error });
-  }
+  await assertEntryExists(options.entry);
   const bundlePath = path.join(options.outdir, bundleFileName);
   let metafile: Metafile;
   try {
     const result = await esbuild({
+      ...nodeBundleSettings,
       entryPoints: { handler: options.entry },
       outdir: options.outdir,
       // Code loaded on demand (the EC2 client for REGIONS=all, STS for an empty account) goes into
       // chunks, so that importing the handler compiles only what every invocation needs.
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      // The runtime is Node 24; Node 20 syntax keeps the bundle loadable by the CLI's minimum Node too.
-      target: 'node20',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourcemap: false,
-      metafile: true,
-      logLevel: 'silent',
-      // Bundled CommonJS dependencies call require() for Node built-ins, which ESM output does not define.
-      banner: {
-        js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
-      },
     });
     metafile = result.metafile;
   } catch (error) {
@@ -236,6 +271,38 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
 }
 
 /**
+ * Bundles the CLI into `<outdir>/cli.mjs`, with everything only live mode needs (the AWS SDK above all)
+ * in chunks under `<outdir>/cli-chunks/` that offline audits and `rules` never load. Writes the
+ * esbuild metafile as `cli-meta.json`.
+ *
+ * @example
+ * const { cliPath } = await buildCli({ entry: 'src/cli.ts', outdir: 'dist' });
+ */
+export async function buildCli(options: BuildOptions): Promise<CliBuildResult> {
+  await assertEntryExists(options.entry);
+  await mkdir(options.outdir, { recursive: true });
+  await rm(path.join(options.outdir, cliChunksFolder), { recursive: true, force: true });
+  let metafile: Metafile;
+  try {
+    const result = await esbuild({
+      ...nodeBundleSettings,
+      entryPoints: { cli: options.entry },
+      outdir: options.outdir,
+      splitting: true,
+      chunkNames: `${cliChunksFolder}/[name]-[hash]`,
+    });
+    metafile = result.metafile;
+  } catch (error) {
+    throw new BuildError(`esbuild failed to bundle ${options.entry}:\n${describeEsbuildFailure(error)}`, {
+      cause: error,
+    });
+  }
+  await writeFile(path.join(options.outdir, 'cli-meta.json'), JSON.stringify(metafile));
+  const cliBytes = Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+  return { cliPath: path.join(options.outdir, cliFileName), cliBytes, metafile };
+}
+
+/**
  * Formats a byte count for people, in decimal units.
  *
  * @example
@@ -270,16 +337,20 @@ export async function runBuild(
     return 0;
   }
   try {
-    const result = await buildArtifact(options);
     const relative = (file: string) => path.relative(process.cwd(), file) || file;
-    print(`${relative(result.bundlePath)}  ${formatBytes(result.bundleBytes)}`);
-    print(
-      `${relative(result.zipPath)}  ${formatBytes(result.zipBytes)} (limit ${formatBytes(maximumZipBytes)})`,
-    );
-    print('Largest contributors to the bundle:');
-    for (const contributor of result.topContributors) {
-      print(`  ${formatBytes(contributor.bytes).padStart(9)}  ${contributor.name}`);
+    if (!options.cliOnly) {
+      const result = await buildArtifact(options);
+      print(`${relative(result.bundlePath)}  ${formatBytes(result.bundleBytes)}`);
+      print(
+        `${relative(result.zipPath)}  ${formatBytes(result.zipBytes)} (limit ${formatBytes(maximumZipBytes)})`,
+      );
+      print('Largest contributors to the bundle:');
+      for (const contributor of result.topContributors) {
+        print(`  ${formatBytes(contributor.bytes).padStart(9)}  ${contributor.name}`);
+      }
     }
+    const cli = await buildCli({ entry: options.cliEntry, outdir: options.outdir });
+    print(`${relative(cli.cliPath)}  ${formatBytes(cli.cliBytes)} with ${cliChunksFolder}/`);
     return 0;
   } catch (error) {
     printError(`Build failed: ${(error as Error).message}`);

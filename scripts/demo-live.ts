@@ -28,16 +28,11 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { InvocationSummary } from '../src/lambda/run.js';
 import type { AuditReport } from '../src/model/report.js';
+import { functionNameFromArn, parseArn } from '../src/policy/arn.js';
 import { renderReport } from '../src/report/render.js';
-import { createTinyFunction } from '../test/support/functions.js';
-import {
-  awsTestEnv,
-  MOTO_ACCOUNT_ID,
-  type MotoServer,
-  startMoto,
-  TEST_CREDENTIALS,
-} from '../test/support/moto.js';
-import { subscribeQueue as subscribeSqsQueue } from '../test/support/sqs.js';
+import { createTinyFunction } from '../tools/functions.js';
+import { awsTestEnv, MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../tools/moto.js';
+import { subscribeQueue as subscribeSqsQueue } from '../tools/sqs.js';
 import { buildArtifact, formatBytes, parseBuildArguments } from './build.js';
 import { type DeployClients, deploy, formatOutputsTable, parseDeployArguments } from './deploy.js';
 
@@ -60,7 +55,9 @@ function clientConfig(access: EmulatorAccess) {
  * scheduledEvent('arn:aws:events:us-east-1:123456789012:rule/demo-ScheduleRule-1A2B3C');
  */
 export function scheduledEvent(ruleArn: string, time: Date = new Date()): ScheduledEvent {
-  const [, , , ruleRegion = region, account = MOTO_ACCOUNT_ID] = ruleArn.split(':');
+  const parts = parseArn(ruleArn);
+  const ruleRegion = parts?.region ?? region;
+  const account = parts?.account ?? MOTO_ACCOUNT_ID;
   return {
     version: '0',
     id: randomUUID(),
@@ -541,7 +538,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     );
 
     const auditorRole = received.report.roles.find((role) =>
-      role.functions.some((arn) => arn.endsWith(`:function:${auditorName}`)),
+      role.functions.some((arn) => functionNameFromArn(arn) === auditorName),
     );
     const ownFindings = received.report.findings.filter(
       (finding) =>

@@ -21,7 +21,14 @@ import { EffectivePermissions, type PolicySet } from '../policy/effective.js';
 import { type ParsedPolicy, parsePolicy } from '../policy/policy.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { FUNCTION_RULES, ROLE_REFERENCE_RULES, ROLE_RULES } from '../rules/index.js';
-import type { FunctionContext, RoleContext, RoleUsers, RuleHit, RuleMetadata } from '../rules/rule.js';
+import type {
+  FunctionContext,
+  RoleContext,
+  RoleRule,
+  RoleUsers,
+  RuleHit,
+  RuleMetadata,
+} from '../rules/rule.js';
 import { DEFAULT_USAGE_DAYS, mergePartial, usageGaps } from '../usage/coverage.js';
 import { proposePolicy } from '../usage/proposal.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -53,10 +60,10 @@ interface RoleAnalysis {
   policies: PolicySet;
 }
 
-/** A function record to audit, and whether it is a published version running as its `$LATEST`'s role. */
+/** A function record to audit and, for a published version running as its `$LATEST`'s role, that `$LATEST`. */
 interface AuditItem {
   fn: FunctionRecord;
-  sameRoleAsLatest: boolean;
+  latest: FunctionRecord | undefined;
 }
 
 /** One role as the audited functions name it. */
@@ -92,6 +99,36 @@ export function findingId(ruleId: string, functionArn: string, roleArn: string):
 /** A role finding's id: stable across runs for the same rule and role, whatever functions use it. */
 export function roleFindingId(ruleId: string, roleArn: string): string {
   return sha256Hex(`${ruleId}\nrole\n${roleArn}`).slice(0, 16);
+}
+
+/**
+ * Checks the role rules on one analysed role, in the order given, and leaves out the rules that a rule
+ * which fired subsumes (its metadata's `subsumes`). Rules never see each other's results, so the
+ * outcome does not depend on the order; rules that subsume others run first only so that the rules
+ * they hide need not be checked at all.
+ *
+ * @example
+ * checkRoleRules(context).map(({ rule }) => rule.meta.id); // ['admin-access', 'inline-policy']
+ */
+export function checkRoleRules(
+  context: RoleContext,
+  rules: readonly RoleRule[] = ROLE_RULES,
+): Array<{ rule: RoleRule; hits: RuleHit[] }> {
+  const hitsOf = new Map<RoleRule, RuleHit[]>();
+  const subsumed = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.meta.subsumes?.length) continue;
+    const hits = rule.check(context);
+    hitsOf.set(rule, hits);
+    if (hits.length > 0) for (const id of rule.meta.subsumes) subsumed.add(id);
+  }
+  const results: Array<{ rule: RoleRule; hits: RuleHit[] }> = [];
+  for (const rule of rules) {
+    if (subsumed.has(rule.meta.id)) continue;
+    const hits = hitsOf.get(rule) ?? rule.check(context);
+    if (hits.length > 0) results.push({ rule, hits });
+  }
+  return results;
 }
 
 function errorKey(error: AuditError): string {
@@ -159,6 +196,7 @@ class Auditor {
       const analysis = failure ? undefined : (this.analyseRole(group.roleArn) ?? undefined);
       const users = usersOf(group);
       const functionCount = group.users.size;
+      const firstRoleFinding = findings.length;
       for (const rule of ROLE_REFERENCE_RULES) {
         for (const hit of rule.check({ roleArn: group.roleArn, users, failure }))
           findings.push(this.roleFinding(group.roleArn, functionCount, rule.meta, hit));
@@ -168,10 +206,20 @@ class Auditor {
           findings.push(this.roleFinding(group.roleArn, functionCount, meta, hit));
         if (analysis.context.usage) this.propose(analysis, group);
       }
-      for (const { fn, sameRoleAsLatest } of group.items) {
-        const context: FunctionContext = { fn, snapshot, role: analysis?.context };
+      // What invoking one of the role's functions gives: the invoke rules' blast radius.
+      const roleFindings = new Map<string, Severity>();
+      for (const finding of findings.slice(firstRoleFinding))
+        roleFindings.set(finding.ruleId, finding.severity);
+      for (const { fn, latest } of group.items) {
+        const context: FunctionContext = {
+          fn,
+          snapshot,
+          role: analysis?.context,
+          roleFindings,
+          ...(latest ? { latest } : {}),
+        };
         for (const rule of FUNCTION_RULES) {
-          if (sameRoleAsLatest && !rule.meta.appliesToSameRoleVersions) continue;
+          if (latest && !rule.meta.appliesToSameRoleVersions) continue;
           for (const hit of rule.check(context)) findings.push(this.functionFinding(fn, rule.meta, hit));
         }
       }
@@ -431,19 +479,12 @@ class Auditor {
         message: `trust policy: ${trustParsed.message}`,
       });
     }
-    const context: RoleContext = {
-      role,
-      permissions,
-      trust,
-      catalog: this.catalog,
-      facts: { admin: false, escalationActions: new Set(), wildcardServices: new Set() },
-    };
+    const context: RoleContext = { role, permissions, trust, catalog: this.catalog };
     const usage = this.snapshot.usage?.roles.get(role.arn);
     if (usage) context.usage = { data: usage, days: this.usageDays, now: this.now };
     const hits: RoleAnalysis['hits'] = [];
-    for (const rule of ROLE_RULES) {
-      for (const hit of rule.check(context)) hits.push({ meta: rule.meta, hit });
-    }
+    for (const { rule, hits: ruleHits } of checkRoleRules(context))
+      for (const hit of ruleHits) hits.push({ meta: rule.meta, hit });
     return { context, hits, policies: { identity, ...(boundary ? { boundary } : {}) } };
   }
 
@@ -474,19 +515,15 @@ class Auditor {
 
 /**
  * Groups the functions by role, roles in the order first named. A published version running as its
- * `$LATEST`'s role is the same function: it is audited only for what its own configuration may add.
+ * `$LATEST`'s role is the same function: only rules that look at a version's own configuration
+ * (`appliesToSameRoleVersions`) check it, and it is not listed in the roles index.
  */
 function groupByRole(functions: readonly FunctionRecord[]): Map<string, RoleGroup> {
-  const latestRole = new Map<string, string>();
+  const latestOf = new Map<string, FunctionRecord>();
   const unqualified = functions.map(unqualifiedArn);
   for (let index = 0; index < functions.length; index += 1) {
     const fn = functions[index]!;
-    if (fn.version === '$LATEST') latestRole.set(unqualified[index]!, fn.roleArn);
-  }
-  const latestSecrets = new Map<string, Set<string>>();
-  for (const fn of functions) {
-    if (fn.version === '$LATEST' && fn.secretSuspects.length > 0)
-      latestSecrets.set(fn.functionArn, new Set(fn.secretSuspects.map((suspect) => suspect.name)));
+    if (fn.version === '$LATEST') latestOf.set(unqualified[index]!, fn);
   }
   const groups = new Map<string, RoleGroup>();
   for (let index = 0; index < functions.length; index += 1) {
@@ -497,17 +534,11 @@ function groupByRole(functions: readonly FunctionRecord[]): Map<string, RoleGrou
       group = { roleArn: fn.roleArn, entries: [], users: new Map(), items: [] };
       groups.set(fn.roleArn, group);
     }
-    const sameRoleAsLatest = fn.version !== '$LATEST' && latestRole.get(arn) === fn.roleArn;
+    const latest = fn.version === '$LATEST' ? undefined : latestOf.get(arn);
+    const sameRoleAsLatest = latest?.roleArn === fn.roleArn;
     if (!group.users.has(arn) || fn.version === '$LATEST') group.users.set(arn, fn);
-    if (!sameRoleAsLatest) {
-      group.entries.push(fn.functionArn);
-      group.items.push({ fn, sameRoleAsLatest });
-      continue;
-    }
-    // Same role as $LATEST: only its own configuration (a secret $LATEST no longer has) can add findings.
-    const known = latestSecrets.get(arn);
-    if (fn.secretSuspects.some((suspect) => !known?.has(suspect.name)))
-      group.items.push({ fn, sameRoleAsLatest });
+    if (!sameRoleAsLatest) group.entries.push(fn.functionArn);
+    group.items.push({ fn, latest: sameRoleAsLatest ? latest : undefined });
   }
   return groups;
 }

@@ -1,6 +1,6 @@
 import { isPlainObject, type PlainObject } from '../model/json.js';
 import type { AuditReport, Finding, FindingSubject, ResolvedFinding } from '../model/report.js';
-import { compareSeverity, isSeverity, type Severity } from '../model/severity.js';
+import { compareSeverity, isSeverity } from '../model/severity.js';
 import { splitFunctionArn } from '../policy/arn.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { RULES } from '../rules/index.js';
@@ -20,15 +20,8 @@ export interface ReportComparison {
 }
 
 /** A previous finding, from a schemaVersion 2 report or mapped from a schemaVersion 1 one. */
-interface PreviousFinding {
-  id: string;
-  ruleId: string;
-  subject: FindingSubject;
-  severity: Severity;
-  roleArn: string;
-  title: string;
-  functionName?: string;
-  functionArn?: string;
+interface PreviousFinding extends ResolvedFinding {
+  /** Function findings only: where the function runs. */
   region?: string;
 }
 

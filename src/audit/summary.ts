@@ -1,3 +1,4 @@
+import { isPublicExposure } from '../model/exposure.js';
 import type { AuditReport, Finding, ReportSummary, RoleEntry, SeverityCounts } from '../model/report.js';
 import { atLeast, compareSeverity, type Severity } from '../model/severity.js';
 import { splitFunctionArn } from '../policy/arn.js';
@@ -12,12 +13,13 @@ export function byCodeUnits(a: string, b: string): number {
 }
 
 /**
- * The fix-plan order of findings (SPEC §6): severity, then functions affected (a role finding counts its
- * functions, a function finding one), then id.
+ * The fix-plan order of findings (SPEC §6): severity, then findings that let anyone invoke a function,
+ * then functions affected (a role finding counts its functions, a function finding one), then id.
  */
 export function compareFixOrder(a: Finding, b: Finding): number {
   return (
     compareSeverity(b.severity, a.severity) ||
+    Number(isPublicExposure(b)) - Number(isPublicExposure(a)) ||
     (b.subject === 'role' ? b.functionCount : 1) - (a.subject === 'role' ? a.functionCount : 1) ||
     byCodeUnits(a.id, b.id)
   );

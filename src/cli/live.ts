@@ -3,6 +3,7 @@ import type { CollectProgress } from '../collect/collect.js';
 import { collectAndAudit, createLiveServices, deliverReport } from '../live/pipeline.js';
 import { writeSnapshotFiles } from '../load/write-snapshot.js';
 import type { AuditReport } from '../model/report.js';
+import { htmlLocationOf } from '../report/render-html.js';
 import { DEFAULT_USAGE_DAYS } from '../usage/coverage.js';
 import { type CliIo, ConfigurationError, type LiveRunner } from './main.js';
 import { type AuditCommand, unmatchedFunctionGlobs } from './options.js';
@@ -64,7 +65,7 @@ export function liveRunner(command: AuditCommand): LiveRunner {
       if (command.snapshotOut) {
         const paths = await writeSnapshotFiles(snapshot, command.snapshotOut);
         io.stderr.write(
-          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}${paths.lastAccessed ? ` --last-accessed ${paths.lastAccessed}` : ''}\n`,
+          `snapshot saved: --auth-details ${paths.authDetails} --functions ${paths.functions}${paths.resourcePolicies ? ` --resource-policies ${paths.resourcePolicies}` : ''}${paths.lastAccessed ? ` --last-accessed ${paths.lastAccessed}` : ''}\n`,
         );
       }
       return { report };
@@ -75,13 +76,21 @@ export function liveRunner(command: AuditCommand): LiveRunner {
         ...(command.publish ? { topicArn: command.publish } : {}),
         publishWhen: 'always',
         runId: randomUUID(),
+        ...(command.securityHub ? { securityHub: true } : {}),
         warn: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (delivery.location)
         io.stderr.write(
-          `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}\n`,
+          `report archived: ${delivery.location}${delivery.baseline ? ' (the new baseline)' : ' (not a baseline: scoped or incomplete run)'}` +
+            `, HTML ${htmlLocationOf(delivery.location)}\n`,
         );
       if (delivery.published) io.stderr.write(`report published to ${command.publish}\n`);
+      if (delivery.securityHub) {
+        const { active, archived, failed } = delivery.securityHub;
+        io.stderr.write(
+          `Security Hub: ${active} active and ${archived} archived finding(s) imported${failed ? `, ${failed} not taken (see errors)` : ''}\n`,
+        );
+      }
       return delivery.report;
     },
   };

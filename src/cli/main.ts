@@ -135,7 +135,11 @@ async function runAudit(
     }
     const suppressions = command.suppressions ? await loadSuppressions(command.suppressions) : [];
     if (command.authDetails && command.functions) {
-      const snapshot = await readOfflineSnapshot(command.authDetails, command.functions);
+      const snapshot = await readOfflineSnapshot(
+        command.authDetails,
+        command.functions,
+        command.resourcePolicies,
+      );
       if (command.lastAccessed) await readLastAccessedFile(snapshot, command.lastAccessed);
       const unmatched = unmatchedFunctionGlobs(
         command.functionGlobs,
@@ -153,7 +157,7 @@ async function runAudit(
       runner = await live(command);
       ({ report: full } = await runner.audit(command, io, suppressions));
     }
-    if ((command.publish || command.reportBucket) && !runner) {
+    if ((command.publish || command.reportBucket || command.securityHub) && !runner) {
       runner = live ? await live(command) : undefined;
       if (!runner) throw new ConfigurationError('publishing is not available in this build');
     }
@@ -185,7 +189,7 @@ async function runAudit(
   // still printed, then the failure (exit 3).
   let report = withMinSeverity(full, full.scope.minSeverity);
   let deliveryFailure: string | undefined;
-  if (runner && (command.publish || command.reportBucket)) {
+  if (runner && (command.publish || command.reportBucket || command.securityHub)) {
     try {
       report = await runner.finish(full, command, io);
     } catch (error) {

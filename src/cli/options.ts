@@ -15,9 +15,13 @@ export class UsageError extends Error {
 const AUDIT_OPTIONS = `Audit input (offline when both files are given, live against AWS otherwise):
   --auth-details FILE     output of "aws iam get-account-authorization-details"
   --functions FILE        output of "aws lambda list-functions [--function-version ALL]"
+  --resource-policies FILE
+                          function ARN -> output of "aws lambda get-policy" (offline: who may invoke)
   --region REGION         region to audit, repeatable, or "all" (live; default AWS_REGION)
   --collection MODE       auto | bulk | per-role (live; default auto)
-  --snapshot-out DIR      save what was collected as DIR/auth-details.json and DIR/functions.json (offline input)
+  --snapshot-out DIR      save what was collected as DIR/auth-details.json, DIR/functions.json,
+                          DIR/resource-policies.json and, with --usage, DIR/last-accessed.json
+                          (offline input)
 
 Least privilege from usage (IAM's last-accessed data):
   --usage                 read each role's last-accessed data (live; IAM permissions
@@ -35,6 +39,8 @@ Output:
   --suppressions FILE     suppressions file (see README)
   --publish TOPIC_ARN     publish the report to an SNS topic
   --report-bucket BUCKET  archive the report in S3 and compare with the previous one
+  --security-hub          import the findings into the account's Security Hub (AWS_REGION); with
+                          --report-bucket, findings fixed since the last run are archived there
   --no-color              no ANSI colours in the table
   --help, -h              this help
 `;
@@ -85,6 +91,7 @@ export interface AuditCommand {
   command: 'audit';
   authDetails?: string;
   functions?: string;
+  resourcePolicies?: string;
   regions: string[];
   collection: 'auto' | 'bulk' | 'per-role';
   snapshotOut?: string;
@@ -103,6 +110,7 @@ export interface AuditCommand {
   suppressions?: string;
   publish?: string;
   reportBucket?: string;
+  securityHub?: boolean;
   color: boolean;
 }
 
@@ -163,6 +171,7 @@ export function parseCommand(argv: string[]): Command {
   const { values } = parse(rest, {
     'auth-details': { type: 'string' },
     functions: { type: 'string' },
+    'resource-policies': { type: 'string' },
     region: { type: 'string', multiple: true },
     collection: { type: 'string' },
     'snapshot-out': { type: 'string' },
@@ -178,6 +187,7 @@ export function parseCommand(argv: string[]): Command {
     suppressions: { type: 'string' },
     publish: { type: 'string' },
     'report-bucket': { type: 'string' },
+    'security-hub': { type: 'boolean' },
     'no-color': { type: 'boolean' },
   });
   const authDetails = values['auth-details'];
@@ -195,6 +205,11 @@ export function parseCommand(argv: string[]): Command {
   if (authDetails && (values.region || values['snapshot-out'] || values.collection)) {
     throw new UsageError(
       '--region, --collection and --snapshot-out apply to live audits, not to offline files',
+    );
+  }
+  if (values['resource-policies'] !== undefined && !authDetails) {
+    throw new UsageError(
+      '--resource-policies applies to offline audits (with --auth-details and --functions)',
     );
   }
   if (authDetails && values.usage) {
@@ -229,6 +244,7 @@ export function parseCommand(argv: string[]): Command {
   if (values['proposals-dir']) command.proposalsDir = values['proposals-dir'];
   if (authDetails) command.authDetails = authDetails;
   if (functions) command.functions = functions;
+  if (values['resource-policies']) command.resourcePolicies = values['resource-policies'];
   if (values['snapshot-out']) command.snapshotOut = values['snapshot-out'];
   if (values.format) command.format = values.format as ReportFormat;
   if (values.output) command.output = values.output;
@@ -239,6 +255,7 @@ export function parseCommand(argv: string[]): Command {
   if (values.suppressions) command.suppressions = values.suppressions;
   if (values.publish) command.publish = values.publish;
   if (values['report-bucket']) command.reportBucket = values['report-bucket'];
+  if (values['security-hub']) command.securityHub = true;
   return command;
 }
 

@@ -14,6 +14,12 @@ import { type ConvertedFunction, listRegionFunctions, type RegionListing } from 
 import { type BulkIamData, readAuthorizationDetails } from './iam-bulk.js';
 import { type PolicyOutcome, type RoleOutcome, RoleReader } from './iam-per-role.js';
 import { readLastAccessed, type UsageCollectionOptions } from './last-accessed.js';
+import {
+  type ResourcePolicyOptions,
+  type ResourcePolicyOutcome,
+  ResourcePolicyReader,
+  resourcePolicyResult,
+} from './resource-policies.js';
 import { createRunControl, type RunControl } from './run-control.js';
 
 /**
@@ -56,6 +62,8 @@ export interface CollectOptions {
   iamConcurrency?: number;
   /** Also read each role's last-accessed data (SPEC §4c: `--usage`, `USAGE=on`). */
   usage?: UsageCollectionOptions;
+  /** Who may invoke each function (SPEC §4b): rate, cache; `false` leaves it out. Default: read. */
+  resourcePolicies?: ResourcePolicyOptions | false;
 }
 
 export const DEFAULT_BULK_THRESHOLD = 50;
@@ -139,6 +147,7 @@ class Collection {
   private readonly strategy: CollectionStrategy;
   private readonly threshold: number;
   private readonly reader: RoleReader;
+  private readonly invokeReader: ResourcePolicyReader | undefined;
   private readonly functionsByRegion = new Map<string, FunctionRecord[]>();
   private readonly errors: AuditError[] = [];
   /** Same-account role ARNs in the order functions first named them. */
@@ -160,6 +169,13 @@ class Collection {
     this.strategy = options.collection ?? 'auto';
     this.threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
     this.perRoleActive = this.strategy !== 'bulk';
+    this.invokeReader =
+      options.resourcePolicies === false
+        ? undefined
+        : new ResourcePolicyReader((region) => options.clients.lambda(region), {
+            ...options.resourcePolicies,
+            control,
+          });
     this.reader = new RoleReader(options.clients.iam, {
       control,
       limit: createLimiter(options.iamConcurrency ?? DEFAULT_IAM_CONCURRENCY),
@@ -191,6 +207,7 @@ class Collection {
       ),
     );
     const policyOutcomes = await this.resolvePolicies(roleOutcomes, bulkData);
+    const invokeOutcomes = await this.invokeReader?.settle();
     const { account, partition } = await this.identifyAccount(functions, bulkData);
     if (bulkData?.error) {
       this.errors.push({
@@ -200,7 +217,15 @@ class Collection {
         message: `GetAccountAuthorizationDetails failed, roles were read one by one instead: ${errorMessage(bulkData.error)}`,
       });
     }
-    return this.assemble(account, partition, functions, listings, roleOutcomes, policyOutcomes);
+    return this.assemble(
+      account,
+      partition,
+      functions,
+      listings,
+      roleOutcomes,
+      policyOutcomes,
+      invokeOutcomes,
+    );
   }
 
   private listRegion(region: string): Promise<RegionListing> {
@@ -225,6 +250,7 @@ class Collection {
       if (!record) continue;
       records.push(record);
       this.noteRole(record);
+      this.invokeReader?.note(record);
     }
   }
 
@@ -363,6 +389,7 @@ class Collection {
     listings: RegionListing[],
     roleOutcomes: Map<string, RoleOutcome>,
     policyOutcomes: Map<string, PolicyOutcome>,
+    invokeOutcomes: Map<string, ResourcePolicyOutcome> | undefined,
   ): AccountSnapshot {
     const snapshot = emptySnapshot(account, partition);
     snapshot.regions = [...this.regions];
@@ -431,9 +458,25 @@ class Collection {
     }
 
     snapshot.errors.unshift(...this.errors);
+    const reasons: string[] = [];
+    if (invokeOutcomes) {
+      // Who may invoke a function that was not read is unknown: the run says so, the next one reads it.
+      const invoke = resourcePolicyResult(functions, invokeOutcomes);
+      snapshot.resourcePolicies = invoke.records;
+      snapshot.errors.push(...invoke.errors);
+      notAudited.push(...invoke.skipped);
+      if (invoke.failed.length > 0) {
+        reasons.push(
+          `who may invoke ${invoke.failed.length} function${invoke.failed.length === 1 ? '' : 's'} could not be read`,
+        );
+        notAudited.push(...invoke.failed);
+      }
+    }
     const reason = this.control.stopReason();
     // The clock may pass the margin after the last read: only a snapshot that misses something is partial.
-    if (reason !== undefined && notAudited.length > 0) snapshot.partial = { reason, notAudited };
+    if (reason !== undefined && notAudited.length > 0) reasons.unshift(reason);
+    if (reasons.length > 0)
+      snapshot.partial = { reason: reasons.join('; '), notAudited: [...new Set(notAudited)] };
     return snapshot;
   }
 }

@@ -1,7 +1,7 @@
 import { type FunctionConfiguration, type LambdaClient, paginateListFunctions } from '@aws-sdk/client-lambda';
 import { findSecretSuspects } from '../model/secrets.js';
 import type { AuditError, FunctionRecord } from '../model/snapshot.js';
-import { parseArn } from '../policy/arn.js';
+import { parseArn, withoutLatestQualifier } from '../policy/arn.js';
 import { paginate } from './paginate.js';
 import type { RunControl } from './run-control.js';
 
@@ -28,7 +28,7 @@ export function functionRecordFrom(
   const version = configuration.Version ?? '$LATEST';
   const returnedArn = configuration.FunctionArn ?? '';
   // `$LATEST` is the function itself: its findings carry the unqualified ARN.
-  const functionArn = version === '$LATEST' ? returnedArn.replace(/:\$LATEST$/, '') : returnedArn;
+  const functionArn = version === '$LATEST' ? withoutLatestQualifier(returnedArn) : returnedArn;
   const region = parseArn(functionArn)?.region || listedRegion;
   const errors: AuditError[] = [];
   if (!configuration.Role) {
@@ -59,6 +59,7 @@ export function functionRecordFrom(
     roleArn: configuration.Role,
     ...(configuration.LoggingConfig?.LogGroup ? { logGroup: configuration.LoggingConfig.LogGroup } : {}),
     ...(configuration.Runtime ? { runtime: configuration.Runtime } : {}),
+    ...(configuration.RevisionId ? { revisionId: configuration.RevisionId } : {}),
     environmentVariableNames: Object.keys(variables ?? {}),
     secretSuspects: findSecretSuspects(variables),
   };

@@ -1,5 +1,6 @@
 import type { ManagedPolicyDetail, PolicyVersion, Role, RoleDetail, Tag } from '@aws-sdk/client-iam';
 import type { InlinePolicyRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
+import { policyNameFromArn } from '../policy/arn.js';
 
 /**
  * IAM returns policy documents URL-encoded (RFC 3986). Decoded here so that bulk and per-role
@@ -27,11 +28,6 @@ export function tagsToRecord(tags: Tag[] | undefined): Record<string, string> {
     if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? '';
   }
   return record;
-}
-
-/** The name of a managed policy, from its ARN when the API left it out. */
-export function policyNameFromArn(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** The fields `GetRole` and `GetAccountAuthorizationDetails` have in common. */

@@ -26,6 +26,8 @@ export interface LambdaConfig {
   collection: CollectionMode;
   /** Set when `USAGE=on`: the usage window of the last-accessed analysis (SPEC §4c). */
   usage?: { days: number };
+  /** `SECURITY_HUB=on`: import the findings into the account's Security Hub (default off). */
+  securityHub?: boolean;
 }
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -120,5 +122,6 @@ export function readLambdaConfig(env: NodeJS.ProcessEnv): LambdaConfig {
   const usage = oneOf(env, 'USAGE', ['on', 'off'] as const, 'off');
   const days = readUsageDays(env.USAGE_DAYS);
   if (usage === 'on') config.usage = { days };
+  if (oneOf(env, 'SECURITY_HUB', ['on', 'off'] as const, 'off') === 'on') config.securityHub = true;
   return config;
 }

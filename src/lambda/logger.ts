@@ -28,10 +28,7 @@ export function createLogger(
       ...base,
       ...fields,
     };
-    if (fields?.error instanceof Error) {
-      const error = fields.error as Error & { code?: string };
-      entry.error = { name: error.name, message: error.message, ...(error.code ? { code: error.code } : {}) };
-    }
+    if (fields?.error instanceof Error) entry.error = serializeError(fields.error);
     write(JSON.stringify(entry));
   };
   return {
@@ -40,4 +37,39 @@ export function createLogger(
     error: (message, fields) => emit('ERROR', message, fields),
     with: (fields) => createLogger({ ...base, ...fields }, write),
   };
+}
+
+/** How many causes of an error are logged: enough for wrapped SDK errors, and a cycle stays finite. */
+const CAUSE_DEPTH = 5;
+
+/** An error as a log line shows it. */
+export interface LoggedError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  /** The error this one wraps (`new Error(message, { cause })`), itself logged the same way. */
+  cause?: LoggedError | string | number | boolean | null;
+}
+
+/**
+ * An error as JSON can carry it: name, message, code, stack, and its causes (to a depth of five), which
+ * `JSON.stringify` would otherwise drop.
+ *
+ * @example
+ * serializeError(new Error('publish failed', { cause: new Error('throttled') })).cause?.message; // 'throttled'
+ */
+export function serializeError(error: Error, depth = 0): LoggedError {
+  const { code } = error as Error & { code?: unknown };
+  const logged: LoggedError = { name: error.name, message: error.message };
+  if (typeof code === 'string' && code.length > 0) logged.code = code;
+  if (typeof error.stack === 'string') logged.stack = error.stack;
+  if (error.cause !== undefined && depth < CAUSE_DEPTH) {
+    const { cause } = error;
+    if (cause instanceof Error) logged.cause = serializeError(cause, depth + 1);
+    else if (cause === null || ['string', 'number', 'boolean'].includes(typeof cause))
+      logged.cause = cause as string | number | boolean | null;
+    else logged.cause = Object.prototype.toString.call(cause);
+  }
+  return logged;
 }

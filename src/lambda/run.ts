@@ -7,6 +7,7 @@ import {
 } from '../live/pipeline.js';
 import type { ReportSummary, RunStatus } from '../model/report.js';
 import { planRoles } from '../report/fix-plan.js';
+import { htmlLocationOf } from '../report/render-html.js';
 import type { LambdaConfig } from './config.js';
 import type { InvocationOptions } from './event.js';
 import type { Logger } from './logger.js';
@@ -24,7 +25,11 @@ export interface InvocationSummary extends ReportSummary {
   /** Whether this run became the baseline of the next comparison (a complete full-scope run). */
   baseline: boolean;
   location?: string;
+  /** The HTML page archived beside the JSON report. */
+  htmlLocation?: string;
   truncated?: boolean;
+  /** What went to Security Hub (`SECURITY_HUB=on`): findings imported active, archived, and not taken. */
+  securityHub?: { active: number; archived: number; failed: number };
   /** The roles to fix first, for a console invocation (never environment values). */
   top: Array<{ severity: string; role: string; functions: number; rules: string[]; new: boolean }>;
 }
@@ -70,6 +75,7 @@ export async function runInvocation(
   };
   if (options.regions && !sameRegions(options.regions, config.regions)) request.regionsScoped = true;
   if (options.functions) request.functionGlobs = options.functions;
+  if (options.dryRun) request.dryRun = true;
   if (config.reportBucket) request.reportBucket = config.reportBucket;
   if (config.usage) request.usage = { days: config.usage.days };
   const { report } = await collectAndAudit(services, request);
@@ -90,8 +96,12 @@ export async function runInvocation(
     publishWhen: config.publishWhen,
     dryRun: options.dryRun,
     runId: context.awsRequestId,
+    ...(config.securityHub
+      ? { securityHub: true, remainingTime: () => context.getRemainingTimeInMillis() }
+      : {}),
     warn: (message, fields) => logger.warn(message, fields),
   });
+  if (delivery.securityHub) logger.info('findings imported into Security Hub', { ...delivery.securityHub });
   const final = delivery.report;
   logger.info(delivery.published ? 'report published' : 'report not published', {
     status: final.status,
@@ -130,7 +140,14 @@ export async function runInvocation(
   };
   if (final.partial)
     summary.partial = { reason: final.partial.reason, notAudited: final.partial.notAudited.length };
-  if (delivery.location) summary.location = delivery.location;
+  if (delivery.location) {
+    summary.location = delivery.location;
+    summary.htmlLocation = htmlLocationOf(delivery.location);
+  }
+  if (delivery.securityHub) {
+    const { active, archived, failed } = delivery.securityHub;
+    summary.securityHub = { active, archived, failed };
+  }
   if (delivery.publishResult?.truncated) summary.truncated = true;
   if (final.status === 'failed') {
     // Published (or dry run) first; failing now makes the error alarm fire.

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { auditSnapshot } from '../audit/audit.js';
 import { compareReports, isBaseline } from '../audit/diff.js';
@@ -7,6 +8,7 @@ import { readSuppressionEntries, type Suppression, SuppressionFileError } from '
 import { type AwsClients, createClients } from '../collect/clients.js';
 import { type CollectionStrategy, type CollectProgress, collectSnapshot } from '../collect/collect.js';
 import type { UsageCollectionOptions } from '../collect/last-accessed.js';
+import type { ResourcePolicyOptions } from '../collect/resource-policies.js';
 import type { AuditReport } from '../model/report.js';
 import type { Severity } from '../model/severity.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
@@ -18,13 +20,17 @@ import {
   readSuppressionsFile,
   SUPPRESSIONS_KEY,
 } from '../publish/archive.js';
+import type { SecurityHubExport } from '../publish/security-hub.js';
 import { type PublishResult, type PublishWhen, publishReport, shouldPublish } from '../publish/sns.js';
+import { ResourcePolicyCache } from './resource-policy-cache.js';
 
 /** The AWS clients of a live run, created once per process (per Lambda container) and reused. */
 export interface LiveServices {
   clients: AwsClients;
   sns: SNSClient;
   s3: S3Client;
+  /** Created on the first export to Security Hub (its module loads only then), then reused. */
+  securityHub?: SecurityHubClient;
 }
 
 /**
@@ -61,6 +67,10 @@ export interface CollectAndAuditRequest {
   usage?: UsageCollectionOptions;
   onProgress?: (event: CollectProgress) => void;
   warn?: Warn;
+  /** Audit only: the resource-policy cache of `reportBucket` is read, not written. */
+  dryRun?: boolean;
+  /** Who may invoke each function: rate and cache age (the cache lives in `reportBucket`); `false` skips it. */
+  resourcePolicies?: Omit<ResourcePolicyOptions, 'cache'> | false;
 }
 
 /** Collects the account and audits it; one bad function or role never stops it (see `report.errors`). */
@@ -69,11 +79,22 @@ export async function collectAndAudit(
   request: CollectAndAuditRequest,
 ): Promise<{ snapshot: AccountSnapshot; report: AuditReport }> {
   const globs = request.functionGlobs ?? [];
+  const cache = request.reportBucket
+    ? new ResourcePolicyCache(services.s3, request.reportBucket, request.warn)
+    : undefined;
+  const resourcePolicies =
+    request.resourcePolicies === false
+      ? false
+      : {
+          ...request.resourcePolicies,
+          ...(cache ? { cache: (account: string) => cache.load(account) } : {}),
+        };
   const [snapshot, bucketSuppressions] = await Promise.all([
     collectSnapshot({
       clients: services.clients,
       regions: request.regions,
       collection: request.collection,
+      resourcePolicies,
       ...(globs.length ? { functionFilter: globFilter(globs) } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       ...(request.deadline ? { deadline: request.deadline } : {}),
@@ -82,6 +103,8 @@ export async function collectAndAudit(
     }),
     request.reportBucket ? loadBucketSuppressions(services.s3, request.reportBucket) : noSuppressions,
   ]);
+  // Partial runs too: the next run continues with the functions this one did not read.
+  if (!request.dryRun) await cache?.save(snapshot, { pruneUnlisted: globs.length === 0 });
   for (const problem of bucketSuppressions.problems) {
     // A typo in the suppressions file must not silence the nightly report: audit without that entry and say so.
     snapshot.errors.push({
@@ -141,8 +164,15 @@ export interface DeliverRequest {
   dryRun?: boolean;
   /** Makes the archive key unique: the Lambda's request id, or a random id for the CLI. */
   runId: string;
+  /** Import the findings into the account's Security Hub (and archive the resolved ones there). */
+  securityHub?: boolean;
+  /** Milliseconds the run has left (the Lambda's remaining time), so the export never crowds out delivery. */
+  remainingTime?: () => number;
   warn?: Warn;
 }
+
+/** Time the Security Hub export leaves for archiving and publishing when the run has a deadline. */
+export const DELIVERY_RESERVE_MS = 30_000;
 
 export interface Delivery {
   /** What was printed and published: the compared report under the run's severity filter. */
@@ -153,6 +183,8 @@ export interface Delivery {
   previous: 'compared' | 'none' | 'ignored';
   /** Whether this run replaced `latest.json`, the baseline of the next comparison. */
   baseline: boolean;
+  /** What the Security Hub export did, when asked for. */
+  securityHub?: Omit<SecurityHubExport, 'errors'> & { errors: number };
 }
 
 /**
@@ -197,6 +229,21 @@ export async function deliverReport(
   }
   const view = (whole: AuditReport): AuditReport => withMinSeverity(whole, whole.scope.minSeverity);
   if (request.dryRun) return { report: view(report), published: false, previous, baseline: false };
+  // Before the archive, so that what Security Hub refused is in the archived and published report.
+  let securityHub: Delivery['securityHub'];
+  if (request.securityHub && report.status !== 'failed') {
+    const exported = await exportToSecurityHub(services, report, request);
+    securityHub = { ...exported, errors: exported.errors.length };
+    if (exported.errors.length > 0) {
+      report = {
+        ...report,
+        errors: [...report.errors, ...exported.errors],
+        summary: { ...report.summary, errors: report.summary.errors + exported.errors.length },
+      };
+      request.warn?.('Security Hub did not take every finding', { problem: exported.errors[0]!.message });
+    }
+  }
+  const exportSummary = securityHub ? { securityHub } : {};
   let location: string | undefined;
   let archiveError: unknown;
   const baseline = isBaseline(report);
@@ -219,11 +266,47 @@ export async function deliverReport(
   const archived = { ...(location ? { location } : {}), baseline: baseline && location !== undefined };
   if (!request.topicArn || !shouldPublish(shown, request.publishWhen)) {
     if (archiveError) throw archiveError;
-    return { report: shown, ...archived, published: false, previous };
+    return { report: shown, ...archived, ...exportSummary, published: false, previous };
   }
   const publishResult = await publishReport(services.sns, request.topicArn, shown, {
     ...(location ? { fullReportLocation: location } : {}),
   });
   if (archiveError) throw archiveError;
-  return { report: shown, ...archived, published: true, publishResult, previous };
+  return { report: shown, ...archived, ...exportSummary, published: true, publishResult, previous };
+}
+
+/**
+ * Imports the whole report (every finding, whatever the severity filter) into Security Hub. Never
+ * throws: a failure, even to load the client, is an `errors[]` entry of the report.
+ */
+async function exportToSecurityHub(
+  services: LiveServices,
+  report: AuditReport,
+  request: DeliverRequest,
+): Promise<SecurityHubExport> {
+  try {
+    const securityHub = await import('../publish/security-hub.js');
+    services.securityHub ??= securityHub.createSecurityHubClient();
+    return await securityHub.exportToSecurityHub(services.securityHub, report, {
+      ...(request.remainingTime
+        ? { remainingTime: request.remainingTime, reserveMs: DELIVERY_RESERVE_MS }
+        : {}),
+    });
+  } catch (error) {
+    return {
+      productArn: '',
+      active: 0,
+      archived: 0,
+      failed: (report.findings?.length ?? 0) + (report.resolved?.length ?? 0),
+      requests: 0,
+      errors: [
+        {
+          scope: 'account',
+          arn: report.account,
+          code: error instanceof Error ? error.name : 'SecurityHubExportFailed',
+          message: `Security Hub export failed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
+  }
 }

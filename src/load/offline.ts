@@ -3,7 +3,14 @@ import { isPlainObject, type PlainObject } from '../model/json.js';
 import { findSecretSuspects } from '../model/secrets.js';
 import type { AccountSnapshot, FunctionRecord, ManagedPolicyRecord, RoleRecord } from '../model/snapshot.js';
 import { emptySnapshot } from '../model/snapshot.js';
-import { parseArn } from '../policy/arn.js';
+import {
+  functionNameFromArn,
+  parseArn,
+  policyNameFromArn,
+  roleNameFromArn,
+  withoutLatestQualifier,
+} from '../policy/arn.js';
+import { applyResourcePolicies } from './resource-policies.js';
 
 /** A problem with an input file, named so the CLI can print it without a stack trace (exit code 2). */
 export class InputFileError extends Error {
@@ -27,6 +34,9 @@ export interface OfflineInput {
   functions: unknown;
   authDetailsName?: string;
   functionsName?: string;
+  /** Function ARN → `aws lambda get-policy` output (SPEC §4b); without it the invoke rules say nothing. */
+  resourcePolicies?: unknown;
+  resourcePoliciesName?: string;
 }
 
 function tagsOf(list: unknown): Record<string, string> {
@@ -85,7 +95,7 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
       : undefined;
     const role: RoleRecord = {
       arn,
-      name: text(entry.RoleName) ?? arn.slice(arn.lastIndexOf('/') + 1),
+      name: text(entry.RoleName) ?? roleNameFromArn(arn),
       path: text(entry.Path) ?? '/',
       trustPolicy: entry.AssumeRolePolicyDocument,
       inlinePolicies: inline.filter(isPlainObject).map((policy, policyIndex) => ({
@@ -107,20 +117,13 @@ function loadAuthDetails(snapshot: AccountSnapshot, raw: unknown, file: string):
     if (!isPlainObject(entry) || !arn) continue;
     const record: ManagedPolicyRecord = {
       arn,
-      name: text(entry.PolicyName) ?? arn.slice(arn.lastIndexOf('/') + 1),
+      name: text(entry.PolicyName) ?? policyNameFromArn(arn),
       document: defaultVersionDocument(entry),
     };
     const versionId = text(entry.DefaultVersionId);
     if (versionId) record.defaultVersionId = versionId;
     snapshot.managedPolicies.set(arn, record);
   }
-}
-
-/** The ARN of `$LATEST` without its `:$LATEST` qualifier; other versions keep theirs. */
-export function unqualifiedLatest(functionArn: string, version: string): string {
-  return version === '$LATEST' && functionArn.endsWith(':$LATEST')
-    ? functionArn.slice(0, -':$LATEST'.length)
-    : functionArn;
 }
 
 /** Reads the output of `aws lambda list-functions` (with or without `--function-version ALL`). */
@@ -140,7 +143,7 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     if (!isPlainObject(entry) || !functionArn || !parsed || !roleArn) {
       snapshot.errors.push({
         scope: 'function',
-        arn: functionArn ?? name ?? `${file}#Functions[${index}]`,
+        arn: functionArn || name || `${file}#Functions[${index}]`,
         code: 'MalformedInput',
         message: `function entry ${index} lacks ${!functionArn || !parsed ? 'a valid FunctionArn' : 'a Role'}: not audited`,
       });
@@ -151,9 +154,9 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     const logging = isPlainObject(entry.LoggingConfig) ? text(entry.LoggingConfig.LogGroup) : undefined;
     const version = text(entry.Version) ?? '$LATEST';
     const record: FunctionRecord = {
-      functionName: name ?? parsed.resource.split(':')[1] ?? functionArn,
+      functionName: name ?? functionNameFromArn(functionArn),
       // With --function-version ALL, Lambda qualifies $LATEST too (`…:function:name:$LATEST`).
-      functionArn: unqualifiedLatest(functionArn, version),
+      functionArn: version === '$LATEST' ? withoutLatestQualifier(functionArn) : functionArn,
       version,
       region: parsed.region,
       roleArn,
@@ -163,6 +166,8 @@ function loadFunctions(snapshot: AccountSnapshot, raw: unknown, file: string): v
     if (logging) record.logGroup = logging;
     const runtime = text(entry.Runtime);
     if (runtime) record.runtime = runtime;
+    const revisionId = text(entry.RevisionId);
+    if (revisionId) record.revisionId = revisionId;
     regions.add(parsed.region);
     if (!snapshot.account) {
       snapshot.account = parsed.account;
@@ -185,6 +190,15 @@ export function loadOfflineSnapshot(input: OfflineInput): AccountSnapshot {
   loadFunctions(snapshot, input.functions, input.functionsName ?? 'functions');
   loadAuthDetails(snapshot, input.authDetails, input.authDetailsName ?? 'auth-details');
   applySnapshotExtension(snapshot, input.authDetails);
+  if (input.resourcePolicies !== undefined) {
+    const name = input.resourcePoliciesName ?? 'resource-policies';
+    if (!applyResourcePolicies(snapshot, input.resourcePolicies, name)) {
+      throw new InputFileError(
+        name,
+        'expected an object of function ARN → the output of "aws lambda get-policy" ({"Policy": "…"})',
+      );
+    }
+  }
   if (!snapshot.account) {
     const anyRole = snapshot.roles.keys().next().value as string | undefined;
     const parsed = anyRole ? parseArn(anyRole) : undefined;
@@ -261,19 +275,24 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/** Reads the two AWS CLI output files and builds a snapshot. */
+/** Reads the two AWS CLI output files (and the resource policies, when given) and builds a snapshot. */
 export async function readOfflineSnapshot(
   authDetailsPath: string,
   functionsPath: string,
+  resourcePoliciesPath?: string,
 ): Promise<AccountSnapshot> {
-  const [authDetails, functions] = await Promise.all([
+  const [authDetails, functions, resourcePolicies] = await Promise.all([
     readJsonFile(authDetailsPath),
     readJsonFile(functionsPath),
+    resourcePoliciesPath === undefined ? undefined : readJsonFile(resourcePoliciesPath),
   ]);
   return loadOfflineSnapshot({
     authDetails,
     functions,
     authDetailsName: authDetailsPath,
     functionsName: functionsPath,
+    ...(resourcePoliciesPath === undefined
+      ? {}
+      : { resourcePolicies, resourcePoliciesName: resourcePoliciesPath }),
   });
 }

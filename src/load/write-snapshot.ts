@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { redactedValue } from '../model/secrets.js';
 import type { AccountSnapshot } from '../model/snapshot.js';
 import { lastAccessedDetailsOf } from '../model/usage.js';
+import { policyNameFromArn } from '../policy/arn.js';
+import { resourcePoliciesFile } from './resource-policies.js';
 
 /**
  * Extension key in a saved auth-details file: what the AWS CLI output cannot express (roles that
@@ -33,7 +35,7 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
       PolicyDocument: policy.document,
     })),
     AttachedManagedPolicies: role.attachedPolicyArns.map((arn) => ({
-      PolicyName: arn.slice(arn.lastIndexOf('/') + 1),
+      PolicyName: policyNameFromArn(arn),
       PolicyArn: arn,
     })),
     ...(role.permissionsBoundaryArn
@@ -68,6 +70,7 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
       Version: fn.version,
       Role: fn.roleArn,
       ...(fn.runtime ? { Runtime: fn.runtime } : {}),
+      ...(fn.revisionId ? { RevisionId: fn.revisionId } : {}),
       ...(fn.environmentVariableNames.length > 0 ? { Environment: { Variables: variables } } : {}),
       ...(fn.logGroup ? { LoggingConfig: { LogGroup: fn.logGroup } } : {}),
     };
@@ -99,24 +102,30 @@ export function snapshotToAwsCliShapes(snapshot: AccountSnapshot): {
 }
 
 /**
- * Writes `auth-details.json` and `functions.json` (and `last-accessed.json` when the run read last-accessed
- * data) into a folder (created if needed); returns their paths.
+ * Writes `auth-details.json` and `functions.json` into a folder (created if needed),
+ * `resource-policies.json` when the snapshot has them and `last-accessed.json` when the run read
+ * last-accessed data; returns their paths.
  */
 export async function writeSnapshotFiles(
   snapshot: AccountSnapshot,
   directory: string,
-): Promise<{ authDetails: string; functions: string; lastAccessed?: string }> {
+): Promise<{ authDetails: string; functions: string; resourcePolicies?: string; lastAccessed?: string }> {
   const shapes = snapshotToAwsCliShapes(snapshot);
   await mkdir(directory, { recursive: true });
-  const paths: { authDetails: string; functions: string; lastAccessed?: string } = {
-    authDetails: join(directory, 'auth-details.json'),
-    functions: join(directory, 'functions.json'),
-  };
+  const paths: { authDetails: string; functions: string; resourcePolicies?: string; lastAccessed?: string } =
+    {
+      authDetails: join(directory, 'auth-details.json'),
+      functions: join(directory, 'functions.json'),
+    };
   await writeFile(paths.authDetails, `${JSON.stringify(shapes.authDetails, null, 4)}\n`);
   await writeFile(paths.functions, `${JSON.stringify(shapes.functions, null, 4)}\n`);
   if (shapes.lastAccessed !== undefined) {
     paths.lastAccessed = join(directory, 'last-accessed.json');
     await writeFile(paths.lastAccessed, `${JSON.stringify(shapes.lastAccessed, null, 4)}\n`);
+  }
+  if (snapshot.resourcePolicies) {
+    paths.resourcePolicies = join(directory, 'resource-policies.json');
+    await writeFile(paths.resourcePolicies, `${JSON.stringify(resourcePoliciesFile(snapshot), null, 4)}\n`);
   }
   return paths;
 }

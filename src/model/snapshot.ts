@@ -30,6 +30,28 @@ export interface FunctionRecord {
   environmentVariableNames: string[];
   /** Variables whose value looked like a plaintext secret when the snapshot was taken. */
   secretSuspects: SecretSuspect[];
+  /** `RevisionId` from ListFunctions: changes with the configuration, the code and the resource-based policy. */
+  revisionId?: string;
+}
+
+/** One function URL of a function (`ListFunctionUrlConfigs`). */
+export interface FunctionUrlRecord {
+  url: string;
+  /** `NONE` (anyone, if the policy allows) or `AWS_IAM`. */
+  authType: string;
+  /** The function or alias the URL invokes (an alias URL carries the alias-qualified ARN). */
+  functionArn: string;
+}
+
+/** Who may invoke one function or version (SPEC §4b), as read from AWS. */
+export interface ResourcePolicyRecord {
+  /** The resource-based policy as `GetPolicy` returns it (a JSON string); absent when the function has none. */
+  policy?: unknown;
+  /** The function URLs, read only when the policy mentions function URLs; absent when not read. */
+  urls?: FunctionUrlRecord[];
+  /** The function's `RevisionId` these facts belong to, and when they were read (live collection). */
+  revisionId?: string;
+  readAt?: string;
 }
 
 export interface InlinePolicyRecord {
@@ -87,6 +109,11 @@ export interface AccountSnapshot {
   managedPolicies: Map<string, ManagedPolicyRecord>;
   /** Roles that could not be read, keyed by role ARN. */
   roleFailures: Map<string, RoleReadFailure>;
+  /**
+   * Who may invoke each function, keyed by function ARN (version-qualified for versions); undefined when
+   * not collected (an offline audit without resource policies). A function without an entry was not read.
+   */
+  resourcePolicies?: Map<string, ResourcePolicyRecord>;
   /** Problems met while collecting or loading (one function, one region…); the audit goes on. */
   errors: AuditError[];
   /** Set when collection stopped early: what was not audited. */

@@ -31,10 +31,37 @@ export function parseArn(arn: string): ArnParts | undefined {
   };
 }
 
-/** The last path segment of a role ARN (`arn:aws:iam::1:role/service-role/app` → `app`). */
+/**
+ * The name of an IAM role or managed policy from its ARN: the last path segment of the resource.
+ *
+ * @example
+ * roleNameFromArn('arn:aws:iam::123456789012:role/service-role/app'); // 'app'
+ */
 export function roleNameFromArn(arn: string): string {
   const resource = parseArn(arn)?.resource ?? arn;
   return resource.slice(resource.lastIndexOf('/') + 1);
+}
+
+/**
+ * The name of a managed policy from its ARN (IAM names policies like roles: the last path segment).
+ *
+ * @example
+ * policyNameFromArn('arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'); // 'AWSLambdaBasicExecutionRole'
+ */
+export function policyNameFromArn(arn: string): string {
+  return roleNameFromArn(arn);
+}
+
+/**
+ * The IAM path of a role or managed policy ARN: what lies between the resource type and the name.
+ *
+ * @example
+ * iamPathFromArn('arn:aws:iam::123456789012:role/service-role/app'); // '/service-role/'
+ */
+export function iamPathFromArn(arn: string): string {
+  const resource = parseArn(arn)?.resource ?? arn;
+  const typeEnd = resource.indexOf('/');
+  return typeEnd < 0 ? '/' : resource.slice(typeEnd, resource.lastIndexOf('/') + 1);
 }
 
 /**
@@ -52,6 +79,17 @@ export function splitFunctionArn(arn: string): { unqualified: string; qualifier?
   return { unqualified: arn.slice(0, cut), qualifier: arn.slice(cut + 1) };
 }
 
+/**
+ * A function ARN as Lambda lists `$LATEST` with `--function-version ALL` (`…:function:app:$LATEST`),
+ * without that qualifier: `$LATEST` is the function itself. Other ARNs are returned as they are.
+ *
+ * @example
+ * withoutLatestQualifier('arn:aws:lambda:us-east-1:1:function:app:$LATEST'); // 'arn:aws:lambda:us-east-1:1:function:app'
+ */
+export function withoutLatestQualifier(arn: string): string {
+  return arn.endsWith(':$LATEST') ? arn.slice(0, -':$LATEST'.length) : arn;
+}
+
 /** The function name of a Lambda function ARN (qualified or not); other values are returned whole. */
 export function functionNameFromArn(arn: string): string {
   const { unqualified } = splitFunctionArn(arn);
@@ -61,6 +99,19 @@ export function functionNameFromArn(arn: string): string {
 
 const WILDCARD_ONLY = /^[*?]*$/;
 const WILDCARD_RESOURCE = /^[*?/:]*$/;
+
+/**
+ * The six fields of an ARN or ARN pattern: `arn`, partition, service, region, account and the resource
+ * (which keeps its colons); null for a pattern of fewer fields (`*`, `arn:aws:s3*`).
+ *
+ * @example
+ * arnPatternFields('arn:aws:logs:*:*:log-group:/aws/lambda/app:*')?.[5]; // 'log-group:/aws/lambda/app:*'
+ */
+export function arnPatternFields(pattern: string): string[] | null {
+  const parts = pattern.split(':');
+  if (parts.length < 6) return null;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
 
 /**
  * An *unrestricted resource* as the rule catalog defines it: `*`, or an ARN pattern whose region,

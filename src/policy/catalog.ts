@@ -1,3 +1,4 @@
+import { BoundedCache } from '../model/memo.js';
 import { ACCESS_LEVEL_BITS, type AccessLevel, SCOPABLE_BIT } from './catalog-format.js';
 import catalogData from './iam-catalog.generated.json' with { type: 'json' };
 import { hasWildcard as hasWildcardCharacter, matchesWildcard } from './wildcard.js';
@@ -29,8 +30,8 @@ export class ActionCatalog {
   readonly source: string;
   private readonly compact: Record<string, string>;
   private readonly decoded = new Map<string, CatalogAction[]>();
-  private readonly knownPatterns = new Map<string, boolean>();
-  private readonly derivedData = new Map<symbol, unknown>();
+  /** Bounded: hostile documents with endless distinct patterns must not make it grow for ever. */
+  private readonly knownPatterns = new BoundedCache<string, boolean>(50_000);
   /** Actions by key, per service. */
   private readonly byKey = new Map<string, Map<string, CatalogAction>>();
   readonly serviceNames: readonly string[];
@@ -92,19 +93,8 @@ export class ActionCatalog {
       known = this.serviceNames.some((service) => matchesWildcard(prefix, service));
     else if (!hasWildcardCharacter(pattern)) known = this.get(pattern) !== undefined;
     else known = this.actionsOf(prefix).some((candidate) => matchesWildcard(pattern, candidate.key));
-    // Bounded: hostile documents with endless distinct patterns must not make it grow for ever.
-    if (this.knownPatterns.size >= 50_000) this.knownPatterns.clear();
     this.knownPatterns.set(pattern, known);
     return known;
-  }
-
-  /**
-   * Data that depends on the catalog alone (compiled statements, the actions a rule reports), made
-   * once per catalog by `create` and kept under `key` (one symbol per kind of data).
-   */
-  derived<T>(key: symbol, create: () => T): T {
-    if (!this.derivedData.has(key)) this.derivedData.set(key, create());
-    return this.derivedData.get(key) as T;
   }
 
   /** Looks an action up by name, case-insensitively (`S3:getobject` finds `s3:GetObject`). */

@@ -5,6 +5,8 @@
  * (`*?` covers `?*`, and this says no), which only ever makes a proof fail, never pass wrongly.
  */
 
+import { arnPatternFields } from './arn.js';
+
 /** Above this many comparisons a pair is not judged (hostile input): the answer is `false`. */
 const MAX_STEPS = 1_000_000;
 
@@ -42,13 +44,6 @@ export function patternCovers(outer: string, inner: string): boolean {
   return next[0] === 1;
 }
 
-/** The five leading ARN fields and the resource (which keeps its colons), or null for fewer fields. */
-function arnFields(pattern: string): string[] | null {
-  const parts = pattern.split(':');
-  if (parts.length < 6) return null;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
-}
-
 /**
  * Whether a `Resource` pattern covers another the way the evaluator matches resources: ARN patterns
  * field by field (a wildcard in one field never spills into the next), anything else as one pattern.
@@ -58,8 +53,8 @@ function arnFields(pattern: string): string[] | null {
  */
 export function resourceCovers(outer: string, inner: string): boolean {
   if (outer === '*' || outer === inner) return true;
-  const outerFields = arnFields(outer);
-  const innerFields = arnFields(inner);
+  const outerFields = arnPatternFields(outer);
+  const innerFields = arnPatternFields(inner);
   // The evaluator matches an outer pattern of fewer fields against the whole ARN, as one pattern.
   if (!outerFields) return patternCovers(outer, inner);
   // An inner pattern of fewer fields (`*`, `arn:aws:s3*`) may reach any field: field-wise cover cannot be shown.

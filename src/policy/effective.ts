@@ -1,8 +1,20 @@
-import { ArnToMatch, compileResourcePattern, isUnrestrictedResource, type ResourcePattern } from './arn.js';
+import { BoundedCache } from '../model/memo.js';
+import { type Access, type ActionStatements, decideAccess } from './access-decision.js';
+import { ArnToMatch } from './arn.js';
 import type { ActionCatalog, CatalogAction } from './catalog.js';
-import { type ConditionOutcome, evaluateCondition, type RequestContext } from './condition.js';
+import {
+  type CompiledStatement,
+  compiledStatement,
+  conditionOutcome,
+  serviceOfKey,
+  type UnknownAction,
+} from './compiled-statement.js';
+import type { RequestContext } from './condition.js';
 import type { ParsedPolicy, Statement } from './policy.js';
-import { hasWildcard, matchesWildcard } from './wildcard.js';
+import { flagged, matchingOnUnrestricted, StatementIndex } from './statement-index.js';
+
+export type { Access } from './access-decision.js';
+export type { UnknownAction } from './compiled-statement.js';
 
 /** What a role gets for an action: the identity statements that allow it, and whether only conditionally. */
 export interface Grant {
@@ -10,435 +22,10 @@ export interface Grant {
   statements: Statement[];
 }
 
-export type Access = 'allowed' | 'conditional' | 'denied' | 'not-allowed';
-
-export interface UnknownAction {
-  policy: string;
-  statement: string;
-  action: string;
-}
-
 /** The policies that decide a role's permissions. */
 export interface PolicySet {
   identity: ParsedPolicy[];
   boundary?: ParsedPolicy;
-}
-
-/** How a statement's action list relates to all the actions of one service. */
-type ServiceCoverage = 'all' | 'none' | 'some';
-
-/**
- * Whether a wildcard pattern matches every `service:action` key of a service: it ends with `*` and
- * what comes before that star matches a prefix of `service:` (`*`, `s3:*`, `s3*`, `s?:*`).
- */
-function coversWholeService(pattern: string, service: string): boolean {
-  if (!pattern.endsWith('*')) return false;
-  const head = pattern.slice(0, -1);
-  const prefix = `${service}:`;
-  for (let length = 0; length <= prefix.length; length += 1) {
-    if (matchesWildcard(head, prefix.slice(0, length))) return true;
-  }
-  return false;
-}
-
-class CompiledStatement {
-  readonly statement: Statement;
-  /** Service prefixes the statement can match, or null when it can match any service. */
-  readonly services: ReadonlySet<string> | null;
-  /** Covers every resource: an unrestricted `Resource`, or `NotResource`. */
-  readonly unrestricted: boolean;
-  /** `Resource` lists `*`: the statement covers any resource whatever its ARN. */
-  readonly everyResource: boolean;
-  /** A `Resource` pattern with a wildcard, or `NotResource`: it covers resources of a name one can choose. */
-  readonly choosableResource: boolean;
-  readonly conditional: boolean;
-  /** Actions of known services that the catalog does not know (typos, or newer than the catalog). */
-  readonly unknownActions: readonly UnknownAction[];
-  /** Actions of services the catalog does not know at all (retired or newer): evaluated by pattern. */
-  readonly uncataloguedServiceActions: readonly UnknownAction[];
-  /** `Resource` or `NotResource` patterns, prepared on first use. */
-  private resourcePatterns: ResourcePattern[] | undefined;
-  // Created only when the statement has entries of the kind: thousands of statements are compiled per run.
-  private exact: Set<string> | undefined;
-  /** Exact actions by service prefix. */
-  private exactByService: Map<string, string[]> | undefined;
-  /**
-   * Wildcard patterns whose service part is literal (`s3:get*`), by that service: such a pattern
-   * can only match actions of its own service, so an action is compared with its service's only.
-   */
-  private patternsByService: Map<string, string[]> | undefined;
-  /** Wildcard patterns that may match several services (`*`, `s3*:get*`, no colon). */
-  private anyServicePatterns: string[] | undefined;
-  private readonly negated: boolean;
-  private coverage: Map<string, ServiceCoverage> | undefined;
-  /** Flags by catalog action list (lists live as long as the catalog, like the compiled statement). */
-  private matchedAmong: Map<readonly CatalogAction[], Uint8Array> | undefined;
-
-  constructor(statement: Statement, catalog: ActionCatalog) {
-    this.statement = statement;
-    this.conditional = statement.conditional;
-    const list = statement.actions ?? statement.notActions ?? [];
-    this.negated = statement.actions === null;
-    for (const action of list) {
-      if (!hasWildcard(action)) {
-        this.exact ??= new Set();
-        this.exact.add(action);
-        const service = serviceOfKey(action);
-        this.exactByService ??= new Map();
-        const named = this.exactByService.get(service);
-        if (named) named.push(action);
-        else this.exactByService.set(service, [action]);
-        continue;
-      }
-      const separator = action.indexOf(':');
-      const prefix = separator < 0 ? '' : action.slice(0, separator);
-      if (separator > 0 && !hasWildcard(prefix)) {
-        this.patternsByService ??= new Map();
-        const patterns = this.patternsByService.get(prefix);
-        if (patterns) patterns.push(action);
-        else this.patternsByService.set(prefix, [action]);
-      } else {
-        this.anyServicePatterns ??= [];
-        this.anyServicePatterns.push(action);
-      }
-    }
-    this.services = this.negated ? null : servicesOf(list, catalog);
-    this.unrestricted =
-      statement.notResources !== null ||
-      (statement.resources ?? []).some((resource) => isUnrestrictedResource(resource));
-    this.everyResource = statement.notResources === null && (statement.resources ?? []).includes('*');
-    this.choosableResource =
-      statement.notResources !== null ||
-      (statement.resources ?? []).some((resource) => hasWildcard(resource));
-    const unknown = unknownActionsIn(statement, catalog);
-    this.unknownActions = unknown.ofKnownServices;
-    this.uncataloguedServiceActions = unknown.ofUnknownServices;
-  }
-
-  /** Whether the statement's actions match an action key; `service` is the key's prefix. */
-  matchesAction(key: string, service: string = serviceOfKey(key)): boolean {
-    return this.listed(key, service) !== this.negated;
-  }
-
-  /**
-   * Whether the statement matches an action through a wildcard pattern or as a `NotAction` exclusion
-   * list: a grant that would also cover actions AWS adds to the service later.
-   */
-  matchesActionByPattern(key: string, service: string = serviceOfKey(key)): boolean {
-    if (this.negated) return this.matchesAction(key, service);
-    const specific = this.patternsByService?.get(service);
-    if (specific) {
-      for (const pattern of specific) if (matchesWildcard(pattern, key)) return true;
-    }
-    if (this.anyServicePatterns) {
-      for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
-    }
-    return false;
-  }
-
-  private listed(key: string, service: string): boolean {
-    if (this.exact?.has(key)) return true;
-    const specific = this.patternsByService?.get(service);
-    if (specific) {
-      for (const pattern of specific) if (matchesWildcard(pattern, key)) return true;
-    }
-    if (this.anyServicePatterns) {
-      for (const pattern of this.anyServicePatterns) if (matchesWildcard(pattern, key)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Whether the statement matches all, none or only some of a service's actions; `some` is also the
-   * answer when it cannot be told without looking at each action.
-   */
-  coverageOf(service: string): ServiceCoverage {
-    this.coverage ??= new Map();
-    let coverage = this.coverage.get(service);
-    if (coverage) return coverage;
-    const specific = this.patternsByService?.get(service) ?? [];
-    const anyService = this.anyServicePatterns ?? [];
-    const coversAll =
-      specific.some((pattern) => coversWholeService(pattern, service)) ||
-      anyService.some((pattern) => coversWholeService(pattern, service));
-    const namesNone =
-      !coversAll && !this.exactByService?.has(service) && specific.length === 0 && anyService.length === 0;
-    if (this.negated) coverage = coversAll ? 'none' : namesNone ? 'all' : 'some';
-    else coverage = coversAll ? 'all' : namesNone ? 'none' : 'some';
-    this.coverage.set(service, coverage);
-    return coverage;
-  }
-
-  /**
-   * Which of a list of one service's actions the statement matches, as flags in list order. Kept per
-   * list: rules ask with the same list for every role, and a managed policy's statements are shared
-   * by every role that attaches it.
-   */
-  matchesAmong(actions: readonly CatalogAction[], service: string): Uint8Array {
-    this.matchedAmong ??= new Map();
-    let flags = this.matchedAmong.get(actions);
-    if (!flags) {
-      flags = new Uint8Array(actions.length);
-      for (let index = 0; index < actions.length; index += 1) {
-        if (this.matchesAction(actions[index]!.key, service)) flags[index] = 1;
-      }
-      this.matchedAmong.set(actions, flags);
-    }
-    return flags;
-  }
-
-  coversResource(target: ArnToMatch): boolean {
-    if (this.everyResource) return true;
-    const { notResources } = this.statement;
-    this.resourcePatterns ??= (notResources ?? this.statement.resources ?? []).map(compileResourcePattern);
-    if (notResources) {
-      for (const pattern of this.resourcePatterns) if (pattern.matches(target)) return false;
-      return true;
-    }
-    for (const pattern of this.resourcePatterns) if (pattern.matches(target)) return true;
-    return false;
-  }
-}
-
-function servicesOf(actions: string[], catalog: ActionCatalog): Set<string> | null {
-  const services = new Set<string>();
-  for (const action of actions) {
-    const separator = action.indexOf(':');
-    const prefix = separator < 0 ? action : action.slice(0, separator);
-    if (!hasWildcard(prefix)) {
-      services.add(prefix);
-      continue;
-    }
-    if (prefix === '*' || separator < 0) return null;
-    for (const service of catalog.serviceNames) if (matchesWildcard(prefix, service)) services.add(service);
-  }
-  return services;
-}
-
-/**
- * What a statement compiles to depends only on the statement and the catalog, and the statements
- * of a managed policy are shared by every role that attaches it: compiled once per run, not per role.
- */
-const COMPILED_STATEMENTS = Symbol('compiled statements');
-
-function compiledStatement(statement: Statement, catalog: ActionCatalog): CompiledStatement {
-  const compiled = catalog.derived(COMPILED_STATEMENTS, () => new WeakMap<Statement, CompiledStatement>());
-  let entry = compiled.get(statement);
-  if (!entry) {
-    entry = new CompiledStatement(statement, catalog);
-    compiled.set(statement, entry);
-  }
-  return entry;
-}
-
-const NO_UNKNOWN_ACTIONS: readonly UnknownAction[] = Object.freeze([]);
-
-/**
- * The actions of a statement that the catalog does not know: those of services it knows (a typo, or
- * an action newer than the catalog) apart from those of services it does not know at all (a retired
- * service, or one newer than the catalog), which are evaluated by their pattern.
- */
-function unknownActionsIn(
-  statement: Statement,
-  catalog: ActionCatalog,
-): { ofKnownServices: readonly UnknownAction[]; ofUnknownServices: readonly UnknownAction[] } {
-  let ofKnownServices: UnknownAction[] | undefined;
-  let ofUnknownServices: UnknownAction[] | undefined;
-  for (const action of statement.actions ?? statement.notActions ?? []) {
-    if (action === '*' || catalog.knowsPattern(action)) continue;
-    const entry = { policy: statement.policy, statement: statement.id, action };
-    const separator = action.indexOf(':');
-    const prefix = separator < 0 ? '' : action.slice(0, separator);
-    if (prefix !== '' && !hasWildcard(prefix) && !catalog.hasService(prefix)) {
-      ofUnknownServices ??= [];
-      ofUnknownServices.push(entry);
-    } else {
-      ofKnownServices ??= [];
-      ofKnownServices.push(entry);
-    }
-  }
-  return {
-    ofKnownServices: ofKnownServices ?? NO_UNKNOWN_ACTIONS,
-    ofUnknownServices: ofUnknownServices ?? NO_UNKNOWN_ACTIONS,
-  };
-}
-
-/** How a statement's condition turns out for a request of which `context` is known. */
-function conditionOutcome(
-  compiled: CompiledStatement,
-  context: RequestContext | undefined,
-): ConditionOutcome {
-  if (!compiled.conditional) return 'true';
-  return context ? evaluateCondition(compiled.statement.condition, context) : 'unknown';
-}
-
-/** Statements by the service they can match, plus those that can match any service. */
-class ServiceLists {
-  // Created on first use: thousands of policy sets are indexed, most lists stay empty.
-  private byService: Map<string, CompiledStatement[]> | undefined;
-  readonly anyService: CompiledStatement[] = [];
-  /** Specific-then-any lists, built on first use: most services are never asked about. */
-  private merged: Map<string, CompiledStatement[]> | undefined;
-
-  add(compiled: CompiledStatement): void {
-    this.merged = undefined;
-    if (compiled.services === null) {
-      this.anyService.push(compiled);
-      return;
-    }
-    this.byService ??= new Map();
-    for (const service of compiled.services) {
-      const list = this.byService.get(service);
-      if (list) list.push(compiled);
-      else this.byService.set(service, [compiled]);
-    }
-  }
-
-  forService(service: string): CompiledStatement[] {
-    const specific = this.byService?.get(service);
-    if (!specific) return this.anyService;
-    if (this.anyService.length === 0) return specific;
-    this.merged ??= new Map();
-    let merged = this.merged.get(service);
-    if (!merged) {
-      merged = [...specific, ...this.anyService];
-      this.merged.set(service, merged);
-    }
-    return merged;
-  }
-
-  services(): string[] {
-    return this.byService ? [...this.byService.keys()] : [];
-  }
-}
-
-/** Statements indexed by the service they can touch, so a question about one action reads only a few. */
-class StatementIndex {
-  private readonly everywhere = new ServiceLists();
-  /** The same statements, only those on unrestricted resources. */
-  private readonly unrestricted = new ServiceLists();
-
-  add(compiled: CompiledStatement): void {
-    this.everywhere.add(compiled);
-    if (compiled.unrestricted) this.unrestricted.add(compiled);
-  }
-
-  /** The statements that can match an action of the service: its own first, then the any-service ones. */
-  forService(service: string): CompiledStatement[] {
-    return this.everywhere.forService(service);
-  }
-
-  /** {@link forService} restricted to statements on unrestricted resources, in the same order. */
-  unrestrictedForService(service: string): CompiledStatement[] {
-    return this.unrestricted.forService(service);
-  }
-
-  services(): string[] {
-    return this.everywhere.services();
-  }
-
-  get hasAnyService(): boolean {
-    return this.everywhere.anyService.length > 0;
-  }
-
-  /** True when an any-service statement covers unrestricted resources. */
-  get hasUnrestrictedAnyService(): boolean {
-    return this.unrestricted.anyService.length > 0;
-  }
-}
-
-/**
- * The statements of an index on unrestricted resources that match some action of a service, or
- * `all` when one of them matches every action (then nothing needs to be looked at action by action).
- */
-function matchingOnUnrestricted(index: StatementIndex, service: string): 'all' | CompiledStatement[] {
-  const matching: CompiledStatement[] = [];
-  for (const compiled of index.unrestrictedForService(service)) {
-    const coverage = compiled.coverageOf(service);
-    if (coverage === 'all') return 'all';
-    if (coverage === 'some') matching.push(compiled);
-  }
-  return matching;
-}
-
-/** Whether one of the statements' flags (undefined: a statement matching everything) marks the index. */
-function flagged(flags: Uint8Array[] | undefined, index: number): boolean {
-  if (!flags) return true;
-  for (const matched of flags) if (matched[index] === 1) return true;
-  return false;
-}
-
-/**
- * Lower-case action keys of the action names rules ask about, by name: the same few dozen names are
- * asked for every role. Bounded, so that odd callers cannot make it grow without limit.
- */
-const lowerCaseKeys = new Map<string, string>();
-
-function lowerCaseKey(action: string): string {
-  let key = lowerCaseKeys.get(action);
-  if (key === undefined) {
-    key = action.toLowerCase();
-    if (lowerCaseKeys.size >= 10_000) lowerCaseKeys.clear();
-    lowerCaseKeys.set(action, key);
-  }
-  return key;
-}
-
-function serviceOfKey(key: string): string {
-  const separator = key.indexOf(':');
-  return separator < 0 ? key : key.slice(0, separator);
-}
-
-/**
- * How a list of statements covers a resource: `yes` when an unconditional one covers it,
- * `conditional` when only conditional ones do, `no` when none does. Without a resource only the
- * statements on `Resource: "*"` can answer; undefined when the others would have to be asked.
- */
-function coverageOf(
-  statements: CompiledStatement[],
-  target: ArnToMatch | undefined,
-): 'yes' | 'conditional' | 'no' | undefined {
-  let conditional = false;
-  let dependsOnResource = false;
-  for (const compiled of statements) {
-    const covers = compiled.everyResource || (target ? compiled.coversResource(target) : undefined);
-    if (covers === undefined) dependsOnResource = true;
-    else if (!covers) continue;
-    else if (compiled.conditional) conditional = true;
-    else return 'yes';
-  }
-  if (dependsOnResource) return undefined;
-  return conditional ? 'conditional' : 'no';
-}
-
-/**
- * Applies the statements matching an action to one resource: Deny, then Allow, then the boundary.
- * Without a resource, the answer when it is the same for every resource, else undefined.
- */
-function decideAccess(matching: ActionStatements, target: ArnToMatch | undefined): Access | undefined {
-  // Only unconditional Denies are listed: they either deny or leave the decision to the Allows.
-  const deny = coverageOf(matching.unconditionalDeny, target);
-  if (deny === 'yes') return 'denied';
-  if (deny === undefined) return undefined;
-  const allow = coverageOf(matching.allow, target);
-  if (allow === undefined) return undefined;
-  if (allow === 'no') return 'not-allowed';
-  if (matching.boundary) {
-    const boundary = coverageOf(matching.boundary, target);
-    if (boundary === undefined) return undefined;
-    if (boundary === 'no') return 'not-allowed';
-    if (boundary === 'conditional') return 'conditional';
-  }
-  return allow === 'yes' ? 'allowed' : 'conditional';
-}
-
-/** The statements that match one action, for questions about that action on concrete resources. */
-interface ActionStatements {
-  unconditionalDeny: CompiledStatement[];
-  allow: CompiledStatement[];
-  boundary: CompiledStatement[] | undefined;
-  /** The answer for every resource, when each of these statements lists `Resource: "*"`. */
-  sameForEveryResource: Access | undefined;
 }
 
 /**
@@ -461,13 +48,15 @@ export class EffectivePermissions {
   private readonly boundaryAllow: StatementIndex | undefined;
   private readonly memo = new Map<string, Grant | null>();
   private readonly serviceMemo = new Map<string, Grant | null>();
-  private readonly whereMemo = new Map<string, Grant | null>();
+  /** The same questions come back for every role with this policy set (the probes of an account). */
+  private readonly whereMemo = new BoundedCache<string, Grant | null>(20_000);
   /** A short id per request context asked about: a role makes its contexts once and asks many times. */
   private readonly contextIds = new WeakMap<RequestContext, number>();
   private nextContextId = 0;
   private readonly byAction = new Map<string, ActionStatements>();
   private everything: Grant | null | undefined;
   private unrestrictedCandidates: readonly string[] | undefined;
+  private wildcardServices: ReadonlyArray<{ service: string; grant: Grant }> | undefined;
   private readonly catalog: ActionCatalog;
 
   constructor(policies: PolicySet, catalog: ActionCatalog) {
@@ -553,7 +142,7 @@ export class EffectivePermissions {
    * undefined when the boundary does not allow it or an unconditional Deny removes it.
    */
   grantOnUnrestricted(action: CatalogAction | string): Grant | undefined {
-    const key = typeof action === 'string' ? lowerCaseKey(action) : action.key;
+    const key = typeof action === 'string' ? action.toLowerCase() : action.key;
     const cached = this.memo.get(key);
     if (cached !== undefined) return cached ?? undefined;
     // Most roles reach few services: the answer for the others needs no memo entry.
@@ -565,7 +154,7 @@ export class EffectivePermissions {
 
   /** The grant of an action on at least some resource, unless an unconditional Deny removes it everywhere. */
   grantOnAnyResource(action: CatalogAction | string): Grant | undefined {
-    return this.computeGrant(typeof action === 'string' ? lowerCaseKey(action) : action.key, false);
+    return this.computeGrant(typeof action === 'string' ? action.toLowerCase() : action.key, false);
   }
 
   private computeGrant(key: string, unrestrictedOnly: boolean): Grant | undefined {
@@ -624,7 +213,7 @@ export class EffectivePermissions {
    * asks about the same few actions (its logs), each time for another resource.
    */
   private statementsMatching(action: string): ActionStatements {
-    const key = lowerCaseKey(action);
+    const key = action.toLowerCase();
     let matching = this.byAction.get(key);
     if (!matching) {
       const service = serviceOfKey(key);
@@ -668,14 +257,11 @@ export class EffectivePermissions {
     resource: 'unrestricted' | 'any' | string,
     context?: RequestContext,
   ): Grant | undefined {
-    // The same questions come back for every role with this policy set (the probes of an account).
     const memoKey = `${action}\n${resource}\n${context ? this.contextId(context) : ''}`;
-    const cached = this.whereMemo.get(memoKey);
-    if (cached !== undefined) return cached ?? undefined;
-    const grant = this.computeGrantWhere(action, resource, context);
-    if (this.whereMemo.size >= 20_000) this.whereMemo.clear();
-    this.whereMemo.set(memoKey, grant ?? null);
-    return grant;
+    return (
+      this.whereMemo.getOrCreate(memoKey, () => this.computeGrantWhere(action, resource, context) ?? null) ??
+      undefined
+    );
   }
 
   private contextId(context: RequestContext): number {
@@ -694,7 +280,7 @@ export class EffectivePermissions {
     resource: 'unrestricted' | 'any' | string,
     context: RequestContext | undefined,
   ): Grant | undefined {
-    const key = lowerCaseKey(action);
+    const key = action.toLowerCase();
     const service = serviceOfKey(key);
     const target = resource === 'unrestricted' || resource === 'any' ? undefined : new ArnToMatch(resource);
     const pool = (index: StatementIndex) =>
@@ -761,6 +347,30 @@ export class EffectivePermissions {
       if (!reached) return undefined;
     }
     return { conditional: grant.conditional || !unconditional, statements };
+  }
+
+  /**
+   * Every service with a {@link wildcardServiceGrant}, catalog services first (in catalog order), then
+   * the uncatalogued ones policies name. Worked out once per policy set: `service-wildcard` reports
+   * these services and the `unscoped-*` rules leave them out.
+   *
+   * @example
+   * permissions.wildcardServiceGrants().map(({ service }) => service); // ['dynamodb', 's3']
+   */
+  wildcardServiceGrants(): ReadonlyArray<{ service: string; grant: Grant }> {
+    if (this.wildcardServices) return this.wildcardServices;
+    const found: Array<{ service: string; grant: Grant }> = [];
+    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service;
+    // services the catalog does not know (retired or newer) count by their pattern.
+    for (const service of [
+      ...this.candidateServicesOnUnrestricted(),
+      ...this.uncataloguedServicesOnUnrestricted(),
+    ]) {
+      const grant = this.wildcardServiceGrant(service);
+      if (grant) found.push({ service, grant });
+    }
+    this.wildcardServices = found;
+    return found;
   }
 
   /**

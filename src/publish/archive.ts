@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SuppressionFileError } from '../audit/suppressions.js';
 import type { AuditReport } from '../model/report.js';
+import { htmlLocationOf, renderHtmlBytes } from '../report/render-html.js';
 
 /** Where the Lambda reads its suppressions file in the report bucket (SPEC §8). */
 export const SUPPRESSIONS_KEY = 'config/suppressions.json';
@@ -80,8 +81,10 @@ export async function readLatestReport(
 
 /**
  * Archives a report as `reports/<account>/<timestamp>-<run id>.json` (unique per run) and, for a
- * baseline, `reports/<account>/latest.json` (encrypted by the bucket's default encryption); returns the
- * `s3://` location of the run's copy. Both copies carry that location in `location`.
+ * baseline, `reports/<account>/latest.json` (encrypted by the bucket's default encryption), then the
+ * same report as a page for people beside the run's copy, `<timestamp>-<run id>.html`; returns the
+ * `s3://` location of the run's JSON copy (`htmlLocationOf` names the page). Both JSON copies carry that
+ * location in `location`.
  *
  * @example
  * report.location = await archiveReport(s3, 'audit-reports', report, { updateLatest: isBaseline(report), runId });
@@ -97,12 +100,36 @@ export async function archiveReport(
   const runId = options.runId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'run';
   const key = `${prefix}${reportTimestamp(report.generatedAt)}-${runId}.json`;
   const location = s3Location(bucket, key);
-  // Compact: the archive is read by machines (and the next run), and indentation costs a third more.
-  const body = JSON.stringify({ ...report, location });
-  // The timestamped copy first: latest.json must never name a report that was not written.
-  await writeObject(s3, bucket, key, body);
-  if (options.updateLatest) await writeObject(s3, bucket, `${prefix}latest.json`, body);
+  await writeJson(
+    s3,
+    bucket,
+    key,
+    { ...report, location },
+    options.updateLatest ? `${prefix}latest.json` : undefined,
+  );
+  // For people, beside it: the same report as a self-contained page (rendered once the JSON text is garbage).
+  await writeObject(
+    s3,
+    bucket,
+    htmlLocationOf(key),
+    renderHtmlBytes({ ...report, location }, { jsonLocation: location }),
+    'text/html; charset=utf-8',
+  );
   return location;
+}
+
+/** Writes the JSON copy of a run, then `latest.json` when given: it must never name a report not written. */
+async function writeJson(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  report: AuditReport,
+  latestKey: string | undefined,
+): Promise<void> {
+  // Compact: the archive is read by machines (and the next run), and indentation costs a third more.
+  const body = JSON.stringify(report);
+  await writeObject(s3, bucket, key, body);
+  if (latestKey) await writeObject(s3, bucket, latestKey, body);
 }
 
 /**
@@ -133,7 +160,11 @@ export function s3Location(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-async function readObject(
+/**
+ * The text of an object, or `undefined` when it is absent (by default also a 403, which S3 answers for a
+ * missing key to a caller that may not list the bucket); other failures throw {@link ArchiveError}.
+ */
+export async function readObject(
   s3: S3Client,
   bucket: string,
   key: string,
@@ -152,11 +183,16 @@ async function readObject(
   }
 }
 
-async function writeObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+/** Writes an object (encrypted by the bucket's default encryption); failures throw {@link ArchiveError}. */
+export async function writeObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  contentType = 'application/json',
+): Promise<void> {
   try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
-    );
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
   } catch (error) {
     throw new ArchiveError(
       `Writing ${s3Location(bucket, key)} failed: ${errorText(error)}`,

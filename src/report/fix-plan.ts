@@ -1,3 +1,4 @@
+import { isPublicExposure } from '../model/exposure.js';
 import type { AuditReport, Finding, FunctionFinding, RoleFinding } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { functionNameFromArn, roleNameFromArn, splitFunctionArn } from '../policy/arn.js';
@@ -12,6 +13,8 @@ export interface PlanRole {
   functionCount: number;
   /** How many of them the role's findings at `severity` affect. */
   affected: number;
+  /** Anyone can invoke one of its functions, at the plan's severity (public-invoke, function-url-public). */
+  publiclyInvocable: boolean;
   /** Some finding of the role or its functions is new since the last run. */
   isNew: boolean;
   /** Unmuted role findings, in fix-plan order. */
@@ -51,7 +54,8 @@ function functionNamesByRole(report: AuditReport): Map<string, string[]> {
 
 /**
  * The roles to fix, most urgent first: by the highest severity of their unmuted findings (their own and
- * their functions'), then by how many functions that affects, then by name (SPEC §7).
+ * their functions'), then roles with a function anyone can invoke, then by how many functions that
+ * affects, then by name (SPEC §7).
  *
  * @example
  * const [first] = planRoles(report); // the role to fix first, or undefined when nothing is to fix
@@ -102,16 +106,23 @@ export function planRoles(report: AuditReport): PlanRole[] {
     const affected = role.some((finding) => finding.severity === severity)
       ? functionCount
       : affectedFunctions.size;
+    // A function anyone can invoke is closed first: that stops the attack while the role is being fixed.
+    const exposure = functionFindings
+      .flatMap((rule) => rule.findings)
+      .find((finding) => finding.severity === severity && isPublicExposure(finding));
+    const publiclyInvocable = exposure !== undefined;
     const remediation =
-      worstRole && worstRole.severity === severity
+      exposure?.remediation ??
+      (worstRole && worstRole.severity === severity
         ? worstRole.remediation
-        : (worstFunction?.findings[0]?.remediation ?? worstRole?.remediation ?? '');
+        : (worstFunction?.findings[0]?.remediation ?? worstRole?.remediation ?? ''));
     plan.push({
       roleArn,
       roleName: roleNameFromArn(roleArn),
       severity,
       functionCount,
       affected,
+      publiclyInvocable,
       isNew: role.some((finding) => finding.status === 'new') || functionFindings.some((rule) => rule.isNew),
       roleFindings: role,
       functionFindings,
@@ -122,6 +133,7 @@ export function planRoles(report: AuditReport): PlanRole[] {
   return plan.sort(
     (a, b) =>
       compareSeverity(b.severity, a.severity) ||
+      Number(b.publiclyInvocable) - Number(a.publiclyInvocable) ||
       b.affected - a.affected ||
       (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0) ||
       (a.roleArn < b.roleArn ? -1 : a.roleArn > b.roleArn ? 1 : 0),

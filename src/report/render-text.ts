@@ -1,5 +1,6 @@
 import type { AuditReport } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { roleNameFromArn } from '../policy/arn.js';
 import { type PlanRole, planRoles, rollupByRule } from './fix-plan.js';
 import {
   changeSummary,
@@ -19,6 +20,7 @@ import {
   wrapText,
 } from './format.js';
 import { proposedRoles } from './proposals.js';
+import { htmlLocationOf } from './render-html.js';
 
 /** The digest's line width: an email client on a phone shows 78 characters without re-wrapping. */
 export const DIGEST_WIDTH = 78;
@@ -211,7 +213,7 @@ export function renderDigest(
     section(`Fixed since the last run (${formatCount(resolved.length)})`);
     for (const fixed of resolved.slice(0, limits.lists)) {
       const subject =
-        fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${lastSegment(fixed.roleArn)}`;
+        fixed.subject === 'function' ? (fixed.functionName ?? '') : `role ${roleNameFromArn(fixed.roleArn)}`;
       line(`- ${fixed.severity} ${fixed.ruleId}: ${subject}`);
     }
     more(resolved.length, limits.lists, push);
@@ -259,8 +261,11 @@ export function renderDigest(
     ? report.location
     : (report.truncated?.fullReport ?? options.fullReport);
   out.push('');
-  if (hasText(fullReport)) push(`Full report: ${fullReport}`);
-  else push('Full report: run with --format json (or --report-bucket to archive it).');
+  if (hasText(fullReport)) {
+    push(`Full report: ${fullReport}`);
+    // The archive writes an HTML page beside every JSON report.
+    if (/^s3:\/\/.+\.json$/.test(fullReport)) push(`Full report (HTML): ${htmlLocationOf(fullReport)}`);
+  } else push('Full report: run with --format json (or --report-bucket to archive it).');
   out.push(
     `-- ${report.tool?.name ?? 'lambda-role-auditor'} ${report.tool?.version ?? ''}, IAM data ` +
       `${report.tool?.iamDataVersion ?? 'unknown'}`,
@@ -270,10 +275,6 @@ export function renderDigest(
 
 function more(total: number, shown: number, push: (text: string) => void): void {
   if (total > shown) push(`… and ${formatCount(total - shown)} more in the full report.`);
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** The names of the functions the role's worst problem affects: all of them for a role finding. */

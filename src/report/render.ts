@@ -1,4 +1,5 @@
 import type { AuditReport } from '../model/report.js';
+import { renderHtml } from './render-html.js';
 import { renderJson } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderTable } from './render-table.js';
@@ -7,7 +8,7 @@ import { renderText } from './render-text.js';
 export { summaryLine } from './format.js';
 
 /** Every output format, in the order the CLI lists them; `table` is the terminal default. */
-export const REPORT_FORMATS = ['table', 'text', 'json', 'markdown'] as const;
+export const REPORT_FORMATS = ['table', 'text', 'json', 'markdown', 'html'] as const;
 
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
@@ -70,6 +71,9 @@ export function renderReport(report: AuditReport, format: ReportFormat, options:
       return renderJson(report);
     case 'markdown':
       return renderMarkdown(withoutControlCharacters(report));
+    case 'html':
+      // Escapes control characters itself, without copying the report.
+      return renderHtml(report);
     default:
       throw new UnknownReportFormatError(String(format));
   }

@@ -11,11 +11,11 @@ export const adminAccess: RoleRule = {
     risk: 'Any bug or injected code in the function can read, change or delete everything in the account.',
     remediation:
       'Detach AdministratorAccess (or the "*" on "*" statement) and grant only the actions and resources the function uses.',
+    subsumes: ['privilege-escalation', 'service-wildcard', 'unscoped-write', 'unscoped-read'],
   },
   check(context) {
     const grant = context.permissions.everythingGrant();
     if (!grant) return [];
-    context.facts.admin = true;
     return [
       {
         message: `The role allows every action on every resource${grant.conditional ? ' (under a condition)' : ''}.`,

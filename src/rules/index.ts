@@ -1,9 +1,13 @@
 import { adminAccess } from './admin-access.js';
+import { crossAccountInvoke } from './cross-account-invoke.js';
+import { functionUrlPublic } from './function-url-public.js';
 import { inlinePolicy } from './inline-policy.js';
+import { invokeServiceUnscoped } from './invoke-service-unscoped.js';
 import { logGroupCreateMissing } from './log-group-create-missing.js';
 import { loggingMissing } from './logging-missing.js';
 import { notActionAllow } from './not-action-allow.js';
 import { privilegeEscalation } from './privilege-escalation.js';
+import { publicInvoke } from './public-invoke.js';
 import { roleMissing } from './role-missing.js';
 import { roleShared } from './role-shared.js';
 import { roleUnreadable } from './role-unreadable.js';
@@ -19,8 +23,9 @@ import { unusedActions } from './unused-actions.js';
 import { unusedServices } from './unused-services.js';
 
 /**
- * The rule catalog, in evaluation order: role rules that others depend on (admin-access subsumes,
- * privilege-escalation and service-wildcard prevent double counting) come first.
+ * The rule catalog: one line per rule (see CONTRIBUTING.md). Rules are independent of each other, so
+ * the order is only the order of the `rules` listing; what one rule hides is in its metadata
+ * (`subsumes`).
  */
 export const RULES: readonly Rule[] = [
   adminAccess,
@@ -38,6 +43,10 @@ export const RULES: readonly Rule[] = [
   roleUnreadable,
   roleShared,
   secretsInEnvironment,
+  functionUrlPublic,
+  publicInvoke,
+  invokeServiceUnscoped,
+  crossAccountInvoke,
   roleUnused,
   unusedServices,
   unusedActions,
@@ -52,8 +61,3 @@ export const ROLE_REFERENCE_RULES: readonly RoleReferenceRule[] = RULES.filter(
 export const FUNCTION_RULES: readonly FunctionRule[] = RULES.filter(
   (rule): rule is FunctionRule => rule.scope === 'function',
 );
-
-/** Looks a rule up by id. */
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((rule) => rule.meta.id === id);
-}

@@ -15,41 +15,14 @@ export interface LogGroupArns {
   stream: string;
 }
 
-/**
- * Partition and account of function ARNs, by the ARN's first five fields (`arn:aws:lambda:region:account`):
- * thousands of functions share a handful of them, so each is parsed once.
- */
-const accountFields = new Map<string, { partition: string; account: string } | undefined>();
-
-function partitionAndAccountOf(functionArn: string): { partition: string; account: string } | undefined {
-  let end = -1;
-  for (let field = 0; field < 5; field += 1) {
-    end = functionArn.indexOf(':', end + 1);
-    if (end < 0) return undefined;
-  }
-  const key = functionArn.slice(0, end);
-  if (!accountFields.has(key)) {
-    // A cache, not a record: odd inputs with many distinct prefixes must not make it grow for ever.
-    if (accountFields.size >= 1_000) accountFields.clear();
-    // The fields after the fifth colon do not change the first five: parse the shared prefix once.
-    const parts = parseArn(`${key}:`);
-    accountFields.set(key, parts ? { partition: parts.partition, account: parts.account } : undefined);
-  }
-  return accountFields.get(key);
-}
-
 /** ARNs of the function's log group and of a stream in it, in the function's region and account. */
 export function logGroupArnsFor(context: FunctionContext): LogGroupArns {
   const { fn, snapshot } = context;
-  // Both logging rules ask: worked out once and kept on the context.
-  if (context.logGroupArns) return context.logGroupArns;
-  const arn = partitionAndAccountOf(fn.functionArn);
+  const arn = parseArn(fn.functionArn);
   const partition = arn?.partition ?? snapshot.partition;
   const account = arn?.account ?? snapshot.account;
   const group = `arn:${partition}:logs:${fn.region}:${account}:log-group:${logGroupNameFor(fn.functionName, fn.logGroup)}`;
-  const arns = { group, groupWildcard: `${group}:*`, stream: `${group}:log-stream:${SAMPLE_STREAM}` };
-  context.logGroupArns = arns;
-  return arns;
+  return { group, groupWildcard: `${group}:*`, stream: `${group}:log-stream:${SAMPLE_STREAM}` };
 }
 
 /**

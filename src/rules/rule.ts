@@ -6,7 +6,7 @@ import type { ActionCatalog } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import type { ParsedPolicy } from '../policy/policy.js';
 import type { UsageAnalysis } from '../usage/analysis.js';
-import type { LogGroupArns } from './logging.js';
+import type { FunctionInvokeAccess } from './invoke.js';
 
 /** What a rule is, as the catalog lists it. */
 export interface RuleMetadata {
@@ -15,6 +15,11 @@ export interface RuleMetadata {
   title: string;
   risk: string;
   remediation: string;
+  /**
+   * Role rules only: the ids of role rules this one makes redundant for the same role. When this rule
+   * fires, the audit does not report them (`admin-access` subsumes `service-wildcard`, …).
+   */
+  subsumes?: readonly string[];
   /**
    * The verdict depends on which functions the run covered (e.g. how many share a role): a run scoped to
    * some functions or regions cannot tell that such a finding was fixed.
@@ -44,22 +49,12 @@ export interface RuleHit {
   remediation?: string;
 }
 
-/** Facts that earlier role rules leave for later ones (subsumption and no double counting). */
-export interface RoleFacts {
-  admin: boolean;
-  /** Lower-case action keys named by `privilege-escalation`. */
-  escalationActions: Set<string>;
-  /** Service prefixes reported by `service-wildcard`. */
-  wildcardServices: Set<string>;
-}
-
 export interface RoleContext {
   role: RoleRecord;
   permissions: EffectivePermissions;
   /** Undefined when the trust policy could not be parsed (an error entry says why). */
   trust: ParsedPolicy | undefined;
   catalog: ActionCatalog;
-  facts: RoleFacts;
   /** The role's last-accessed data, when the run has it: the usage rules run only then. */
   usage?: RoleUsageContext;
 }
@@ -94,8 +89,19 @@ export interface FunctionContext {
   snapshot: AccountSnapshot;
   /** The analysed role, when it could be read. */
   role: RoleContext | undefined;
-  /** The function's log group ARNs, worked out by the first logging rule that asks. */
-  logGroupArns?: LogGroupArns;
+  /**
+   * For a published version that runs as its `$LATEST`'s role: that `$LATEST`, whose findings stand
+   * for the version. Only rules with `appliesToSameRoleVersions` see such a version, and they report
+   * only what its own configuration adds.
+   */
+  latest?: FunctionRecord;
+  /**
+   * The severity of each finding of the function's role, by rule id: what whoever invokes the function
+   * can do with it (the blast radius of the invoke rules).
+   */
+  roleFindings: ReadonlyMap<string, Severity>;
+  /** Who may invoke the function, worked out by the first invoke rule that asks (`null`: nothing read). */
+  invokeAccess?: FunctionInvokeAccess | null;
 }
 
 export interface RoleRule {

@@ -22,6 +22,9 @@ export const secretsInEnvironment: FunctionRule = {
   check(context) {
     const suspects = context.fn.secretSuspects;
     if (suspects.length === 0) return [];
+    // A version running as its $LATEST's role adds a finding only for a secret $LATEST no longer has.
+    const known = new Set(context.latest?.secretSuspects.map((suspect) => suspect.name));
+    if (context.latest && suspects.every((suspect) => known.has(suspect.name))) return [];
     return [
       {
         message: `Environment variable${suspects.length === 1 ? '' : 's'} ${suspects.map((s) => s.name).join(', ')} look${suspects.length === 1 ? 's' : ''} like a plaintext secret (value not shown).`,

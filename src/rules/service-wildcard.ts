@@ -1,5 +1,4 @@
 import type { Evidence } from '../model/report.js';
-import type { Grant } from '../policy/effective.js';
 import type { Statement } from '../policy/policy.js';
 import type { RoleRule } from './rule.js';
 import { shortList, statementEvidence } from './shared.js';
@@ -20,21 +19,11 @@ export const serviceWildcard: RoleRule = {
       'Replace "service:*" with the specific actions the function calls, and "*" resources with the ARNs it uses.',
   },
   check(context) {
-    if (context.facts.admin) return [];
     const services: string[] = [];
     const byStatement = new Map<Statement, string[]>();
     let conditional = true;
-    // A grant on unrestricted resources needs an Allow on unrestricted resources for that service;
-    // services the catalog does not know (retired or newer) count by their pattern.
-    const candidates = [
-      ...context.permissions.candidateServicesOnUnrestricted(),
-      ...context.permissions.uncataloguedServicesOnUnrestricted(),
-    ];
-    for (const service of candidates) {
-      const grant: Grant | undefined = context.permissions.wildcardServiceGrant(service);
-      if (!grant) continue;
+    for (const { service, grant } of context.permissions.wildcardServiceGrants()) {
       services.push(service);
-      context.facts.wildcardServices.add(service);
       if (!grant.conditional) conditional = false;
       for (const statement of grant.statements) {
         const list = byStatement.get(statement) ?? [];

@@ -23,6 +23,46 @@ export const PLATFORM_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Read actions that return data (object contents, items, secrets, parameters, plaintext), as opposed
+ * to metadata reads such as `s3:GetBucketLocation`.
+ */
+export const DATA_READ_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:GetObjectAttributes',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:GetRecords',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:BatchGetSecretValue',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'ssm:GetParameterHistory',
+  'kms:Decrypt',
+  'sqs:ReceiveMessage',
+  'kinesis:GetRecords',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+  'athena:GetQueryResults',
+  'lambda:GetFunction',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'codecommit:GitPull',
+  'glacier:GetJobOutput',
+  'es:ESHttpGet',
+  'redshift-data:GetStatementResult',
+  'timestream:Select',
+];
+
+export const DATA_READ_KEYS: ReadonlySet<string> = new Set(
+  DATA_READ_ACTIONS.map((action) => action.toLowerCase()),
+);
+
+/**
  * True for a statement that names only Lambda platform actions (e.g. `AWSLambdaBasicExecutionRole`'s):
  * it is never cited as evidence of another finding.
  */

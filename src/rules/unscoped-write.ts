@@ -1,10 +1,17 @@
+import { memoizeByObject } from '../model/memo.js';
 import { parseArn } from '../policy/arn.js';
 import type { ActionCatalog, CatalogAction } from '../policy/catalog.js';
 import { hasAccessLevel } from '../policy/catalog.js';
 import type { Grant } from '../policy/effective.js';
+import { escalationActionKeys } from './escalation.js';
 import type { RoleRule } from './rule.js';
-import { eventSourceOnly, evidenceByStatement, PLATFORM_ACTIONS, shortList } from './shared.js';
-import { DATA_READ_KEYS } from './unscoped-read.js';
+import {
+  DATA_READ_KEYS,
+  eventSourceOnly,
+  evidenceByStatement,
+  PLATFORM_ACTIONS,
+  shortList,
+} from './shared.js';
 
 function isWriteLike(action: CatalogAction): boolean {
   return (
@@ -14,15 +21,18 @@ function isWriteLike(action: CatalogAction): boolean {
   );
 }
 
+/** The reportable actions of each service, per catalog (see {@link reportableActions}). */
+const reportableByService = memoizeByObject(
+  (_catalog: ActionCatalog) => new Map<string, readonly CatalogAction[]>(),
+);
+
 /**
  * The actions of a service this rule can report, whatever the role: scopable and write-like, not a
  * platform permission, not a data read (kms:Decrypt is filed under Write but reported by
  * unscoped-read). Depends on the catalog alone, so it is worked out once per service, not per role.
  */
-const REPORTABLE_ACTIONS = Symbol('unscoped-write reportable actions');
-
 function reportableActions(catalog: ActionCatalog, service: string): readonly CatalogAction[] {
-  const byService = catalog.derived(REPORTABLE_ACTIONS, () => new Map<string, readonly CatalogAction[]>());
+  const byService = reportableByService(catalog);
   let actions = byService.get(service);
   if (!actions) {
     actions = catalog
@@ -50,18 +60,20 @@ export const unscopedWrite: RoleRule = {
     remediation: 'Replace "Resource": "*" with the ARNs of the resources the function writes to.',
   },
   check(context) {
-    if (context.facts.admin) return [];
-    const { permissions, catalog, facts } = context;
+    const { permissions, catalog } = context;
+    // No double counting: what service-wildcard and privilege-escalation report is left to them.
+    const wildcardServices = new Set(permissions.wildcardServiceGrants().map(({ service }) => service));
+    const escalationActions = escalationActionKeys(context);
     const granted: Array<{ action: CatalogAction; grant: Grant }> = [];
     // Only services an Allow on unrestricted resources reaches can have a grant to report.
     for (const service of permissions.candidateServicesOnUnrestricted()) {
-      if (facts.wildcardServices.has(service)) continue;
+      if (wildcardServices.has(service)) continue;
       const candidates = permissions.actionsPossiblyGrantedOnUnrestricted(
         service,
         reportableActions(catalog, service),
       );
       for (const action of candidates) {
-        if (facts.escalationActions.has(action.key)) continue;
+        if (escalationActions.has(action.key)) continue;
         const grant = permissions.grantOnUnrestricted(action);
         if (grant) granted.push({ action, grant });
       }

@@ -5,6 +5,7 @@
  * Pure: reads the role context only; the usage rules and the proposal share one analysis per role.
  */
 import { parseAwsTime, type ServiceUsage } from '../model/usage.js';
+import { arnPatternFields } from '../policy/arn.js';
 import { type ActionCatalog, type CatalogAction, hasAccessLevel } from '../policy/catalog.js';
 import type { EffectivePermissions } from '../policy/effective.js';
 import { matchesWildcard } from '../policy/wildcard.js';
@@ -34,8 +35,8 @@ export function alwaysKept(actionKey: string): boolean {
  */
 export function couldApply(actionKey: string, resource: string): boolean {
   if (resource === '*') return true;
-  const fields = resource.split(':');
-  if (fields[0] !== 'arn' || fields.length < 6) return true;
+  const fields = arnPatternFields(resource);
+  if (fields?.[0] !== 'arn') return true;
   const service = actionKey.slice(0, actionKey.indexOf(':'));
   return matchesWildcard(fields[2]!, service);
 }
@@ -98,7 +99,10 @@ function trackedUse(service: ServiceUsage, windowStart: number): boolean {
 }
 
 /** Granted catalog actions by service of one set of policies: worked out once per set, not per role. */
-const GRANTED_BY_SERVICE = Symbol('granted actions by service');
+const grantedByService = new WeakMap<
+  ActionCatalog,
+  WeakMap<EffectivePermissions, Map<string, readonly CatalogAction[]>>
+>();
 
 /**
  * The catalog actions a role may perform on some resource (identity Allows ∩ boundary − unconditional
@@ -111,10 +115,11 @@ export function grantedActionsByService(
   permissions: EffectivePermissions,
   catalog: ActionCatalog,
 ): ReadonlyMap<string, readonly CatalogAction[]> {
-  const cache = catalog.derived(
-    GRANTED_BY_SERVICE,
-    () => new WeakMap<EffectivePermissions, Map<string, readonly CatalogAction[]>>(),
-  );
+  let cache = grantedByService.get(catalog);
+  if (!cache) {
+    cache = new WeakMap();
+    grantedByService.set(catalog, cache);
+  }
   let granted = cache.get(permissions);
   if (!granted) {
     granted = new Map();

@@ -367,7 +367,6 @@ export function proveProposal(input: ProofInput): ProofResult {
     permissions: proposed,
     trust: context.trust,
     catalog,
-    facts: { admin: false, escalationActions: new Set(), wildcardServices: new Set() },
   };
   for (const rule of [adminAccess, serviceWildcard]) {
     const hits = rule.check(audited);

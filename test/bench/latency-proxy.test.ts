@@ -1,7 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LatencyProxy, LatencyProxyError, startLatencyProxy } from '../../bench/latency-proxy.js';
+import {
+  type LatencyProxy,
+  LatencyProxyError,
+  lambdaInvokeReadLimits,
+  startLatencyProxy,
+} from '../../bench/latency-proxy.js';
 
 interface Received {
   method: string;
@@ -161,6 +166,53 @@ describe('latency proxy', () => {
     expect(response.status).toBe(502);
     expect(text).toContain('did not answer');
     expect(proxy.requestCount()).toBe(1);
+  });
+
+  it('answers 429 TooManyRequestsException like Lambda to GetPolicy calls over the rate, and lets others through', async () => {
+    // prepare: 2 GetPolicy calls per second, 2 at once
+    proxy = await startLatencyProxy({
+      target: echo.endpoint,
+      delayMs: 0,
+      rateLimits: lambdaInvokeReadLimits(2, 2),
+    });
+    const policy = `${proxy.endpoint}/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A111122223333%3Afunction%3Aapi/policy?Qualifier=3`;
+
+    // act
+    const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(policy)));
+    const listing = await fetch(`${proxy.endpoint}/2015-03-31/functions/?FunctionVersion=ALL`);
+
+    // assess
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 201, 429, 429, 429]);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(refused.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(await refused.json()).toMatchObject({ message: 'Rate exceeded' });
+    expect(listing.status).toBe(201);
+    expect(proxy.throttledCounts()).toEqual({ 'lambda:GetPolicy': 3 });
+    expect(echo.received).toHaveLength(3);
+  });
+
+  it('counts the rate per region, as AWS limits are regional', async () => {
+    // prepare
+    proxy = await startLatencyProxy({
+      target: echo.endpoint,
+      delayMs: 0,
+      rateLimits: lambdaInvokeReadLimits(1, 1),
+    });
+    const signed = (region: string) => ({
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=testing/20261126/${region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+    });
+    const policy = `${proxy.endpoint}/2015-03-31/functions/api/policy`;
+
+    // act
+    const answers = await Promise.all(
+      ['us-east-1', 'eu-west-1', 'us-east-1'].map((region) => fetch(policy, signed(region))),
+    );
+
+    // assess
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 429]);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { packagedCli } from '../support/packaged-cli.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const demo = (file: string) => `examples/demo-account/${file}`;
@@ -10,9 +11,11 @@ const offline = ['audit', '--auth-details', demo('auth-details.json'), '--functi
  * Runs the CLI as `… | head -0` would: the reader of its stdout is gone before it writes, so every
  * write meets a closed pipe (EPIPE).
  */
-function runIntoClosedPipe(args: string[]): Promise<{ status: number | null; stderr: string }> {
+async function runIntoClosedPipe(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  // The CLI as npm installs it, bundled from the current sources (never the repository's own dist/).
+  const cli = await packagedCli();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['./bin/lambda-role-auditor', ...args], {
+    const child = spawn(process.execPath, [cli.bin, ...args], {
       cwd: REPOSITORY_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

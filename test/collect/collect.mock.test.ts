@@ -13,8 +13,10 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   type FunctionConfiguration,
+  GetPolicyCommand as GetFunctionPolicyCommand,
   LambdaServiceException,
   ListFunctionsCommand,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -23,7 +25,7 @@ import { type AwsClients, type ClientsConfig, createClients } from '../../src/co
 import { type CollectProgress, collectSnapshot } from '../../src/collect/collect.js';
 import { CollectionAbortedError } from '../../src/collect/errors.js';
 import type { AccountSnapshot } from '../../src/model/snapshot.js';
-import { TEST_CREDENTIALS } from '../support/moto.js';
+import { TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const ACCOUNT = '111122223333';
 const BASIC_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
@@ -62,7 +64,16 @@ function setup(regions: string[] = ['us-east-1'], config: ClientsConfig = {}) {
   const clients = createClients({ region: 'us-east-1', credentials: TEST_CREDENTIALS, ...config });
   const iam = mockClient(clients.iam);
   const lambda: Record<string, LambdaStub> = {};
-  for (const region of regions) lambda[region] = mockClient(clients.lambda(region));
+  for (const region of regions) {
+    lambda[region] = mockClient(clients.lambda(region));
+    // As AWS answers for a function without a resource-based policy.
+    lambda[region].on(GetFunctionPolicyCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'The resource you requested does not exist.',
+        $metadata: {},
+      }),
+    );
+  }
   return { clients, iam, lambda };
 }
 
@@ -807,8 +818,8 @@ describe('collectSnapshot: throttling', () => {
     const clients = createClients({ region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler });
     mockRole(mockClient(clients.iam), 'app');
 
-    // act
-    const snapshot = await collectSnapshot({ clients, regions: ['us-east-1'] });
+    // act: who may invoke is left out, the fake answers only ListFunctions
+    const snapshot = await collectSnapshot({ clients, regions: ['us-east-1'], resourcePolicies: false });
 
     // assess
     expect(snapshot.functions.map((record) => record.functionName)).toEqual(['api']);
@@ -844,7 +855,12 @@ describe('collectSnapshot: throttling', () => {
       .resolves({ Functions: [lambdaFunction('api', roleArn('app'))] });
 
     // act
-    const snapshot = await collectSnapshot({ clients, regions: ['us-east-1'], collection: 'per-role' });
+    const snapshot = await collectSnapshot({
+      clients,
+      regions: ['us-east-1'],
+      collection: 'per-role',
+      resourcePolicies: false,
+    });
 
     // assess
     expect(snapshot.roles.get(roleArn('app'))?.trustPolicy).toBe(TRUST_LAMBDA);

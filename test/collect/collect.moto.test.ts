@@ -8,7 +8,7 @@ import {
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
+} from '../../tools/moto.js';
 import {
   ADMINISTRATOR_ACCESS,
   BASIC_EXECUTION,
@@ -49,6 +49,10 @@ function comparable(snapshot: AccountSnapshot) {
     roles: Object.fromEntries(snapshot.roles),
     managedPolicies: Object.fromEntries(snapshot.managedPolicies),
     roleFailures: Object.fromEntries([...snapshot.roleFailures].map(([arn, failure]) => [arn, failure.code])),
+    // When each function's policy was read differs between two runs.
+    resourcePolicies: Object.fromEntries(
+      [...(snapshot.resourcePolicies ?? [])].map(([arn, { readAt: _readAt, ...record }]) => [arn, record]),
+    ),
   };
 }
 
@@ -126,6 +130,7 @@ describe('collectSnapshot against moto', () => {
     'iam:GetRolePolicy': 2,
     'iam:ListAttachedRolePolicies': 3,
     'iam:ListRolePolicies': 3,
+    'lambda:GetPolicy': 7,
     'lambda:ListFunctions': 2,
   };
 
@@ -136,7 +141,7 @@ describe('collectSnapshot against moto', () => {
     },
     {
       collection: 'bulk' as const,
-      expected: { 'iam:GetAccountAuthorizationDetails': 1, 'lambda:ListFunctions': 2 },
+      expected: { 'iam:GetAccountAuthorizationDetails': 1, 'lambda:GetPolicy': 7, 'lambda:ListFunctions': 2 },
     },
     {
       // Four roles: auto reads them one by one.

@@ -4,7 +4,7 @@ import { createLimiter } from '../../src/collect/concurrency.js';
 import { errorCode } from '../../src/collect/errors.js';
 import { decodePolicyDocument } from '../../src/collect/iam-records.js';
 import { paginate } from '../../src/collect/paginate.js';
-import { startMoto } from '../support/moto.js';
+import { startMoto } from '../../tools/moto.js';
 
 async function* pagesOf<Page>(pages: Page[], requested: unknown[]): AsyncGenerator<Page> {
   for (const page of pages) {

@@ -15,14 +15,14 @@ import { auditSnapshot } from '../../src/audit/audit.js';
 import { createClients } from '../../src/collect/clients.js';
 import { type CollectOptions, collectSnapshot } from '../../src/collect/collect.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { createTinyFunction } from '../support/functions.js';
+import { createTinyFunction } from '../../tools/functions.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
+} from '../../tools/moto.js';
 import { BASIC_EXECUTION } from './seed.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,7 +93,7 @@ async function extensionCounters(): Promise<{ jobs: number; polls: number }> {
 }
 
 beforeAll(async () => {
-  moto = await startMoto({ extensions: true });
+  moto = await startMoto();
   const config = { endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   const iam = new IAMClient(config);
   const lambda = new LambdaClient(config);

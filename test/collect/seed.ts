@@ -8,8 +8,8 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../../tools/moto.js';
 
 /** A plaintext secret seeded into an environment variable: it must never reach a snapshot. */
 export const SEEDED_SECRET_VALUE = 'hunter2-correct-horse-battery';

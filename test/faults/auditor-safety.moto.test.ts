@@ -4,9 +4,9 @@ import { handler } from '../../src/handler.js';
 import { defaultCatalog } from '../../src/policy/catalog.js';
 import { EffectivePermissions } from '../../src/policy/effective.js';
 import { parsePolicy } from '../../src/policy/policy.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { exampleStack, loadTemplate, resolveValue } from '../infra/template-helpers.js';
 import type { RecordedRequest } from '../support/fault-proxy.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
 import {
   FAULT_TEST_TIMEOUT_MS,
   type FaultEnvironment,
@@ -43,6 +43,10 @@ function resourceOf(request: RecordedRequest): string {
   if (operation.startsWith('iam:') && params.PolicyArn) return params.PolicyArn;
   if (operation === 'sns:Publish') return target;
   if (request.service === 's3') return `arn:aws:s3:::${target}`;
+  if (request.service === 'lambda' && request.operation !== 'lambda:ListFunctions')
+    return target.startsWith('arn:')
+      ? target
+      : `arn:aws:lambda:${request.region}:${MOTO_ACCOUNT_ID}:function:${target}`;
   return '*';
 }
 
@@ -83,7 +87,7 @@ afterEach(() => {
 
 describe("The auditor's own safety", () => {
   it.each(['per-role', 'bulk'])(
-    'only reads, publishes to its topic and writes under reports/ of its bucket (%s)',
+    'only reads, publishes to its topic and writes under reports/ and cache/ of its bucket (%s)',
     async (collection) => {
       // prepare
       process.env.COLLECTION = collection;
@@ -100,6 +104,8 @@ describe("The auditor's own safety", () => {
         [
           `s3:PutObject ${BUCKET}/reports/${MOTO_ACCOUNT_ID}/latest.json`,
           `s3:PutObject ${summary.location!.replace('s3://', '')}`,
+          `s3:PutObject ${summary.htmlLocation!.replace('s3://', '')}`,
+          `s3:PutObject ${BUCKET}/cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
           `sns:Publish ${TOPIC_ARN}`,
         ].sort(),
       );
@@ -112,7 +118,11 @@ describe("The auditor's own safety", () => {
           .filter((request) => request.service === 's3')
           .map((request) => request.target)
           .sort(),
-      ).toEqual([`${BUCKET}/config/suppressions.json`, `${BUCKET}/reports/${MOTO_ACCOUNT_ID}/latest.json`]);
+      ).toEqual([
+        `${BUCKET}/cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
+        `${BUCKET}/config/suppressions.json`,
+        `${BUCKET}/reports/${MOTO_ACCOUNT_ID}/latest.json`,
+      ]);
       // Every request is one the deployed execution role allows: the run works with least privilege.
       const permissions = deployedPermissions();
       const refused = requests

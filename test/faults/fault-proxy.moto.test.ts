@@ -4,8 +4,8 @@ import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 import { type Fault, type FaultProxy, seededDraw, startFaultProxy } from '../support/fault-proxy.js';
-import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 
 let moto: MotoServer;
 let proxy: FaultProxy;

@@ -9,16 +9,16 @@ import { createLogger, type Logger } from '../../src/lambda/logger.js';
 import { type InvocationSummary, runInvocation } from '../../src/lambda/run.js';
 import { createLiveServices } from '../../src/live/pipeline.js';
 import type { AuditReport, Finding } from '../../src/model/report.js';
-import { seedAccount } from '../collect/seed.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
+import { seedAccount } from '../collect/seed.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 
 /** The regions the seeded account has functions in. */
 export const SEEDED_REGIONS = ['us-east-1', 'us-west-2'];

@@ -115,7 +115,7 @@ describe('Fault: no region can be listed', () => {
       // Archived under its own key; the baseline stays the last complete run and nothing looks resolved.
       const keys = (await archivedReports(environment)).map((object) => object.key);
       const runKey = published.location!.slice(`s3://${REPORT_BUCKET}/`.length);
-      expect(keys.sort()).toEqual([...keysBefore, runKey].sort());
+      expect(keys.sort()).toEqual([...keysBefore, runKey, runKey.replace(/\.json$/, '.html')].sort());
       expect((await latestReport(environment))?.location).toBe(baseline.location);
       expect(published.resolved).toEqual([]);
     },

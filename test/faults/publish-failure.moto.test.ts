@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { captureStdout } from '../support/stdout.js';
 import {
   archivedReports,
@@ -84,7 +84,8 @@ describe('Fault: SNS publish fails', () => {
       // The SDK retried up to its maximum of 8 attempts before giving up.
       expect(stats['sns:Publish']).toEqual({ requests: 8, faults: { 'server-error': 8 } });
       const archived = await archivedReports(environment);
-      expect(archived.length).toBe(archivedBefore + 2);
+      // The run's report, its HTML page and latest.json.
+      expect(archived.length).toBe(archivedBefore + 3);
       const latest = archived.find((object) => object.key === `reports/${MOTO_ACCOUNT_ID}/latest.json`);
       const report = JSON.parse(latest!.body) as AuditReport;
       expect(report.status).toBe('complete');
@@ -95,9 +96,15 @@ describe('Fault: SNS publish fails', () => {
       expect(archived.map((object) => object.key)).toContain(
         report.location!.slice(`s3://${REPORT_BUCKET}/`.length),
       );
-      // The archive was written before the first publish attempt.
-      const operations = environment.proxy.requests().map((request) => request.operation);
-      expect(operations.filter((operation) => operation === 's3:PutObject')).toHaveLength(2);
+      // The archive (the run's report, latest.json, the HTML page) was written before the first publish attempt.
+      const operations = environment.proxy
+        .requests()
+        .map((request) =>
+          request.operation === 's3:PutObject' && !request.target.includes('/reports/')
+            ? 'cache write'
+            : request.operation,
+        );
+      expect(operations.filter((operation) => operation === 's3:PutObject')).toHaveLength(3);
       expect(operations.lastIndexOf('s3:PutObject')).toBeLessThan(operations.indexOf('sns:Publish'));
       expect(await receiveAll(environment, queueUrl)).toEqual([]);
       const failure = logEntries().find((entry) => entry.message === 'invocation failed');

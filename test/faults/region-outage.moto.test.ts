@@ -2,9 +2,9 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport, Finding } from '../../src/model/report.js';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../../tools/moto.js';
 import type { Fault } from '../support/fault-proxy.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 import {
   archivedReport,
   createReportBucket,

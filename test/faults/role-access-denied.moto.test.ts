@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectionMode } from '../../src/lambda/config.js';
 import type { AuditReport, Finding } from '../../src/model/report.js';
+import { MOTO_ACCOUNT_ID } from '../../tools/moto.js';
 import { SEEDED_ROLES } from '../collect/seed.js';
-import { MOTO_ACCOUNT_ID } from '../support/moto.js';
 import {
   archivedReport,
   createReportBucket,

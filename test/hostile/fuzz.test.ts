@@ -147,7 +147,8 @@ function fuzzedCliOutputs(documents: FuzzedAccount) {
 function assertWellFormed(report: AuditReport): void {
   for (const error of report.errors) {
     expect(SCOPES.has(error.scope)).toBe(true);
-    expect(typeof error.arn).toBe('string');
+    // An error names what it is about.
+    expect(error.arn).toMatch(/\S/);
     expect(error.code).toMatch(/^[A-Za-z]+$/);
     expect(error.message.length).toBeGreaterThan(0);
   }
@@ -180,8 +181,14 @@ function assertWellFormed(report: AuditReport): void {
   expect(report.summary.errors).toBe(report.errors.length);
   const counted = Object.values(report.summary.findings).reduce((sum, count) => sum + count, 0);
   expect(counted + report.summary.muted).toBe(report.findings.length);
-  for (const format of ['table', 'text', 'markdown'] as const)
-    expect(typeof renderReport(report, format)).toBe('string');
+  // Every format states the account and the status, and starts where the report does: its worst finding.
+  const worst = report.findings.find((finding) => !finding.muted);
+  for (const format of ['table', 'text', 'markdown'] as const) {
+    const output = renderReport(report, format);
+    expect(output, format).toContain(report.account);
+    expect(output, format).toContain(report.status.toUpperCase());
+    if (worst) expect(output, format).toContain(worst.ruleId);
+  }
   expect(JSON.parse(renderReport(report, 'json'))).toEqual(report);
   expect(buildMessage(report).subject).toMatch(/^[\x20-\x7e]+$/);
 }

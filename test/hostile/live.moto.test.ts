@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/collect/clients.js';
 import { collectAndAudit, type LiveServices } from '../../src/live/pipeline.js';
 import type { AuditReport } from '../../src/model/report.js';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 import { BASIC_EXECUTION } from '../collect/seed.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 import { findingsOf, LAMBDA_TRUST, nestedJson, roleFindingsOf } from './account.js';
 
 /**

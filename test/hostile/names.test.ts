@@ -141,7 +141,10 @@ describe('Hostile names (offline audit)', () => {
     const name = 'evil\u001b]0;pwned\u0007-\u001b[2J';
     const report = auditOffline({ functions: [functionEntry(name, 'steady-role')] });
     for (const format of ['table', 'text', 'markdown'] as const) {
-      expect(controlCharacters(renderReport(report, format, { color: false }))).toEqual([]);
+      const output = renderReport(report, format, { color: false });
+      // The name is shown (the shared role's finding lists it), each control character replaced.
+      expect(output, format).toMatch(/evil\uFFFD\\?\]0;pwned\uFFFD-\uFFFD\\?\[2J/);
+      expect(controlCharacters(output)).toEqual([]);
     }
   });
 });

@@ -25,10 +25,17 @@ function auditWithInline(document: unknown) {
   });
 }
 
-/** Every output format renders: one hostile document never breaks the report either. */
+/**
+ * Every output format renders the report a hostile document produced: the JSON is the report itself,
+ * and the others name the hostile role, each rule that fired and each error code.
+ */
 function renderAll(report: ReturnType<typeof auditOffline>): void {
-  for (const format of ['table', 'text', 'json', 'markdown'] as const) {
-    expect(renderReport(report, format).length).toBeGreaterThan(0);
+  expect(JSON.parse(renderReport(report, 'json'))).toEqual(report);
+  for (const format of ['table', 'text', 'markdown'] as const) {
+    const output = renderReport(report, format);
+    expect(output, format).toContain('hostile-role');
+    for (const finding of report.findings) expect(output, format).toContain(finding.ruleId);
+    for (const error of report.errors) expect(output, format).toContain(error.code);
   }
 }
 

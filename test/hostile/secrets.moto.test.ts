@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
@@ -12,16 +11,17 @@ import { type CliIo, runCli } from '../../src/cli/main.js';
 import { handler } from '../../src/handler.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { renderReport } from '../../src/report/render.js';
-import { createTinyFunction } from '../support/functions.js';
+import { createTinyFunction } from '../../tools/functions.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
 import { captureStdout } from '../support/stdout.js';
+import { testFolder } from '../support/temp.js';
 import { functionFindings, LAMBDA_TRUST } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
@@ -206,7 +206,7 @@ describe('Secrets: the live CLI never prints or saves environment variable value
     'keeps values out of stdout, stderr, --output and --snapshot-out files (--format %s)',
     async (format) => {
       // prepare
-      const directory = mkdtempSync(join(tmpdir(), 'lra-live-secrets-'));
+      const directory = testFolder('lra-live-secrets-');
       const io = fakeIo();
 
       // act
@@ -237,7 +237,12 @@ describe('Secrets: the live CLI never prints or saves environment variable value
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name).slice(directory.length + 1));
       expect(files.sort()).toEqual(
-        [`report.${format}`, 'snapshot/auth-details.json', 'snapshot/functions.json'].sort(),
+        [
+          `report.${format}`,
+          'snapshot/auth-details.json',
+          'snapshot/functions.json',
+          'snapshot/resource-policies.json',
+        ].sort(),
       );
       for (const file of files)
         expect(leakedCanaries(readFileSync(join(directory, file), 'utf8'))).toEqual([]);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildMessage } from '../../src/publish/sns.js';
+import { testFolder } from '../support/temp.js';
 import { cliOutputs, functionArnOf, functionEntry, functionFindings } from './account.js';
 import { CANARY_VARIABLES, leakedCanaries, SECRET_VARIABLE_NAMES } from './canaries.js';
 
@@ -22,7 +22,7 @@ function fakeIo(tty = false): CliIo & { out: () => string; err: () => string } {
 
 /** The offline input files of an account whose functions carry the canary values. */
 function writeInputs(): { directory: string; args: string[] } {
-  const directory = mkdtempSync(join(tmpdir(), 'lra-secrets-'));
+  const directory = testFolder('lra-secrets-');
   const { authDetails, functions } = cliOutputs({
     functions: [
       functionEntry('canary-carrier', 'steady-role', { Environment: { Variables: CANARY_VARIABLES } }),

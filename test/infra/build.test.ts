@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +12,8 @@ import {
   runBuild,
   topContributors,
 } from '../../scripts/build.js';
+
+const execFileAsync = promisify(execFile);
 
 /** The entries of a zip file from its central directory: name, DOS date and DOS time. */
 function zipEntries(zip: Buffer): { name: string; dosDate: number; dosTime: number }[] {
@@ -120,6 +124,33 @@ describe('scripts/build.ts', () => {
     ).toBe(true);
   });
 
+  it('with --cli-only, bundles the CLI alone and puts what it imports dynamically into cli-chunks/', async () => {
+    // prepare
+    const outdir = path.join(workDirectory, 'cli');
+    const cliEntry = path.join(workDirectory, 'cli.ts');
+    await writeFile(
+      cliEntry,
+      'const [command] = process.argv.slice(2);\n' +
+        "if (command === 'live') process.stdout.write((await import('./live.js')).greeting);\n" +
+        "else process.stdout.write('offline');\n",
+    );
+    await writeFile(path.join(workDirectory, 'live.ts'), "export const greeting: string = 'live';\n");
+
+    // act
+    const exitCode = await runBuild(['--cli-only', '--cli-entry', cliEntry, '--outdir', outdir], () => {});
+    const run = (...args: string[]) =>
+      execFileAsync(process.execPath, [path.join(outdir, 'cli.mjs'), ...args]).then(({ stdout }) => stdout);
+
+    // assess
+    expect(exitCode).toBe(0);
+    expect((await readdir(outdir)).sort()).toEqual(['cli-chunks', 'cli-meta.json', 'cli.mjs']);
+    expect(await readdir(path.join(outdir, 'cli-chunks'))).toEqual([
+      expect.stringMatching(/^live-\w+\.mjs$/),
+    ]);
+    expect(await run()).toBe('offline');
+    expect(await run('live')).toBe('live');
+  });
+
   it('fails with exit code 1 and names the entry when it does not exist', async () => {
     // prepare
     const errors: string[] = [];
@@ -180,7 +211,7 @@ describe('scripts/build.ts', () => {
 
     // act
     const exitCode = await runBuild(
-      ['--entry', trivialEntry, '--outdir', path.join(workDirectory, 'printed')],
+      ['--entry', trivialEntry, '--cli-entry', trivialEntry, '--outdir', path.join(workDirectory, 'printed')],
       (line) => lines.push(line),
     );
 
@@ -190,7 +221,8 @@ describe('scripts/build.ts', () => {
       /lambda\.zip {2}\d+ B \(limit 2\.00 MB\)/,
     );
     expect(lines).toContain('Largest contributors to the bundle:');
-    expect(lines.at(-1)).toMatch(/^ +\d+ B {2}\S+$/);
+    expect(lines.at(-2)).toMatch(/^ +\d+ B {2}\S+$/);
+    expect(lines.at(-1)).toMatch(/cli\.mjs {2}[\d.]+ (B|kB|MB) with cli-chunks\/$/);
   });
 });
 

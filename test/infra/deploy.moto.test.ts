@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,7 +27,7 @@ import {
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
+} from '../../tools/moto.js';
 
 const region = 'us-east-1';
 const execFileAsync = promisify(execFile);
@@ -202,8 +202,16 @@ describe('deploy against the AWS emulator', () => {
   });
 
   it('deploys from the command line with only the standard AWS environment', async () => {
-    // prepare
-    const environment = { ...process.env, ...awsTestEnv(moto.endpoint) };
+    // prepare: tsx keeps its cache in the temp folder, so the child gets this file's own
+    const temporary = path.join(workDirectory, 'tmp');
+    await mkdir(temporary, { recursive: true });
+    const environment = {
+      ...process.env,
+      ...awsTestEnv(moto.endpoint),
+      TMPDIR: temporary,
+      TMP: temporary,
+      TEMP: temporary,
+    };
 
     // act
     const { stdout } = await execFileAsync(

@@ -31,8 +31,8 @@ import {
 import { type DeployResult, deploy } from '../../scripts/deploy.js';
 import type { InvocationSummary } from '../../src/lambda/run.js';
 import type { AuditReport } from '../../src/model/report.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const region = 'us-east-1';
 const stackName = 'e2e';
@@ -101,6 +101,10 @@ function recordedCall(method: string, url: string, headers: IncomingHttpHeaders,
   }
   if (service === 'lambda' && method === 'GET' && /^\/2015-03-31\/functions\/?$/.test(pathname)) {
     return { service, operation: 'ListFunctions' };
+  }
+  const functionRead = /^\/\d{4}-\d\d-\d\d\/functions\/[^/]+\/(policy|urls)\/?$/.exec(pathname);
+  if (service === 'lambda' && method === 'GET' && functionRead) {
+    return { service, operation: functionRead[1] === 'policy' ? 'GetPolicy' : 'ListFunctionUrlConfigs' };
   }
   return { service, operation: `${method} ${pathname}` };
 }
@@ -427,11 +431,12 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       expect(received[0]?.report.findings.map((finding) => finding.ruleId)).toContain(
         'secrets-in-environment',
       );
-      expect(logLines.length).toBeGreaterThan(0);
+      // The leak check reads the real log: the run logged its start and its end.
+      expect(logLines.filter((line) => /"message":"audit (started|finished)"/.test(line))).toHaveLength(2);
       expect(leaks).toEqual([]);
     });
 
-    it('only reads, except the archive under reports/ in its bucket and one publish to its topic', () => {
+    it('only reads, except the archive under reports/ and the cache under cache/ in its bucket, and one publish to its topic', () => {
       // prepare
       const bucket = deployment.outputs.ReportBucketName!;
 
@@ -447,6 +452,7 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
         'iam:GetRole',
         'iam:ListAttachedRolePolicies',
         'iam:ListRolePolicies',
+        'lambda:GetPolicy',
         'lambda:ListFunctions',
         's3:GetObject',
         's3:PutObject',
@@ -454,15 +460,27 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       ]);
       for (const object of objects) {
         expect(object).toMatch(
-          new RegExp(`^/${bucket}/(reports/${MOTO_ACCOUNT_ID}/|config/suppressions\\.json$)`),
+          new RegExp(
+            `^/${bucket}/(reports/${MOTO_ACCOUNT_ID}/|config/suppressions\\.json$|cache/${MOTO_ACCOUNT_ID}/resource-policies\\.json$)`,
+          ),
         );
       }
       expect(writes).toEqual([
+        {
+          service: 's3',
+          operation: 'PutObject',
+          resource: `/${bucket}/cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
+        },
         { service: 's3', operation: 'PutObject', resource: expect.stringMatching(`^/${bucket}/reports/`) },
         {
           service: 's3',
           operation: 'PutObject',
           resource: `/${bucket}/reports/${MOTO_ACCOUNT_ID}/latest.json`,
+        },
+        {
+          service: 's3',
+          operation: 'PutObject',
+          resource: expect.stringMatching(`^/${bucket}/reports/.+\\.html$`),
         },
         { service: 'sns', operation: 'Publish', resource: deployment.outputs.TopicArn },
       ]);
@@ -586,9 +604,14 @@ describe('end to end: build, deploy into the emulator, run the built handler as 
       expect(firstBaseline).toMatch(new RegExp(`^s3://${bucket}/reports/${MOTO_ACCOUNT_ID}/`));
       expect(new Set([firstBaseline, ...locations]).size).toBe(4);
       expect(baselines).toEqual([firstBaseline, firstBaseline, firstBaseline, locations[2]]);
+      // Each run's JSON report has its HTML page beside it.
+      const runKeys = [firstBaseline, ...locations].map((location) =>
+        location!.replace(`s3://${bucket}/`, ''),
+      );
       expect(keys.sort()).toEqual(
         [
-          ...[firstBaseline, ...locations].map((location) => location!.replace(`s3://${bucket}/`, '')),
+          ...runKeys,
+          ...runKeys.map((key) => key.replace(/\.json$/, '.html')),
           `reports/${MOTO_ACCOUNT_ID}/latest.json`,
         ].sort(),
       );

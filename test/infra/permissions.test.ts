@@ -23,6 +23,7 @@ const servicePrefixOfPackage: Record<string, string> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-lambda': 'lambda',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-securityhub': 'securityhub',
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sts': 'sts',
 };
@@ -122,9 +123,9 @@ function grantedActions(permissions: EffectivePermissions): string[] {
     .sort();
 }
 
-/** The policies the template attaches to the auditor's role in a deployment: its main one, and the usage one when created. */
+/** The managed policies the stack attaches to the auditor's role: its policy, and the usage and Security Hub ones when created. */
 function rolePermissions(context: StackContext): EffectivePermissions {
-  const policies = ['RolePolicy', 'UsagePolicy']
+  const policies = ['RolePolicy', 'UsagePolicy', 'SecurityHubPolicy']
     .filter((logicalId) => isCreated(template, logicalId, context))
     .map((logicalId) => {
       const properties = resolveValue(template, template.Resources[logicalId]?.Properties, context) as {
@@ -164,12 +165,26 @@ function resourcesTouched(action: string, context: StackContext, location: Examp
       `arn:${partition}:iam::${account}:role/service-role/orders-api`,
     ],
     'iam:GetServiceLastAccessedDetails': ['*'],
+    'lambda:GetPolicy': [
+      `arn:${partition}:lambda:${region}:${account}:function:orders-api`,
+      `arn:${partition}:lambda:eu-west-1:${account}:function:orders-api:3`,
+    ],
+    'lambda:ListFunctionUrlConfigs': [`arn:${partition}:lambda:${region}:${account}:function:orders-api`],
     'sns:Publish': [topic],
-    's3:GetObject': [`${bucket}/config/suppressions.json`, `${bucket}/reports/${account}/latest.json`],
+    's3:GetObject': [
+      `${bucket}/config/suppressions.json`,
+      `${bucket}/reports/${account}/latest.json`,
+      `${bucket}/cache/${account}/resource-policies.json`,
+    ],
     's3:ListBucket': [bucket],
     's3:PutObject': [
       `${bucket}/reports/${account}/2026-01-31T03-00-00Z.json`,
+      `${bucket}/reports/${account}/2026-01-31T03-00-00Z.html`,
       `${bucket}/reports/${account}/latest.json`,
+      `${bucket}/cache/${account}/resource-policies.json`,
+    ],
+    'securityhub:BatchImportFindings': [
+      `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`,
     ],
   };
   const resources = table[action];
@@ -190,6 +205,7 @@ interface Scenario {
   reportBucket: boolean;
   /** `UsageAnalysis=on`: the role may read last-accessed data. */
   usage: boolean;
+  securityHub: boolean;
 }
 
 const scenarios: Scenario[] = [
@@ -200,6 +216,7 @@ const scenarios: Scenario[] = [
     topicKey: (context) => context.attributes['TopicKey.Arn'],
     reportBucket: true,
     usage: false,
+    securityHub: false,
   },
   {
     name: 'a central topic with its key and no report bucket',
@@ -212,6 +229,7 @@ const scenarios: Scenario[] = [
     topicKey: () => centralKeyArn,
     reportBucket: false,
     usage: false,
+    securityHub: false,
   },
   {
     name: 'an unencrypted central topic and a report bucket, in GovCloud',
@@ -220,6 +238,7 @@ const scenarios: Scenario[] = [
     topicKey: () => undefined,
     reportBucket: true,
     usage: false,
+    securityHub: false,
   },
   {
     name: 'usage analysis on (last-accessed data)',
@@ -228,8 +247,35 @@ const scenarios: Scenario[] = [
     topicKey: (context) => context.attributes['TopicKey.Arn'],
     reportBucket: true,
     usage: true,
+    securityHub: false,
+  },
+  {
+    name: 'the Security Hub export, in GovCloud',
+    parameters: { SecurityHubExport: 'true' },
+    location: { account: '210987654321', region: 'us-gov-west-1', partition: 'aws-us-gov', stackName: 'gov' },
+    topicKey: (context) => context.attributes['TopicKey.Arn'],
+    reportBucket: true,
+    usage: false,
+    securityHub: true,
   },
 ];
+
+/** IAM calls made only with usage analysis on (the test below checks they are the collector's). */
+const USAGE_ACTIONS = new Set([
+  'iam:GenerateServiceLastAccessedDetails',
+  'iam:GetServiceLastAccessedDetails',
+]);
+
+/**
+ * Whether a scenario's stack lets the code make a call: S3 needs the bucket, last-accessed reads
+ * usage analysis, Security Hub the export.
+ */
+function grantedIn(scenario: Scenario, action: string): boolean {
+  if (action.startsWith('s3:')) return scenario.reportBucket;
+  if (USAGE_ACTIONS.has(action)) return scenario.usage;
+  if (action.startsWith('securityhub:')) return scenario.securityHub;
+  return true;
+}
 
 const logActions = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 const keyActions = ['kms:Decrypt', 'kms:GenerateDataKey'];
@@ -250,11 +296,6 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
       .filter((call) => call.file.split(path.sep).join('/') === 'collect/last-accessed.ts')
       .map((call) => call.action),
   );
-  const neededIn = (scenario: Scenario) =>
-    needed.filter(
-      (action) =>
-        (scenario.reportBucket || !action.startsWith('s3:')) && (scenario.usage || !usageOnly.has(action)),
-    );
 
   it('reads every SDK call of the collector and the publisher from src/', () => {
     // prepare
@@ -271,9 +312,8 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     expect(filesOf('sts:GetCallerIdentity')).toEqual(['collect/clients.ts']);
     expect(filesOf('sns:Publish')).toEqual(['publish/sns.ts']);
     expect(filesOf('iam:GenerateServiceLastAccessedDetails')).toEqual(['collect/last-accessed.ts']);
-    expect(usageOnly).toEqual(
-      new Set(['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails']),
-    );
+    expect(usageOnly).toEqual(USAGE_ACTIONS);
+    expect(filesOf('securityhub:BatchImportFindings')).toEqual(['publish/security-hub.ts']);
     expect(codeActions.every((action) => /^[a-z0-9]+:[A-Z]\w+$/.test(action))).toBe(true);
   });
 
@@ -281,7 +321,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     // prepare
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const expected = [
-      ...neededIn(scenario),
+      ...needed.filter((action) => grantedIn(scenario, action)),
       ...logActions,
       ...(scenario.topicKey(context) ? keyActions : []),
     ].sort();
@@ -297,9 +337,11 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     // prepare
     const context = exampleStack(template, scenario.parameters, scenario.location);
     const permissions = rolePermissions(context);
-    const requests = neededIn(scenario).flatMap((action) =>
-      resourcesTouched(action, context, scenario.location).map((resource) => ({ action, resource })),
-    );
+    const requests = needed
+      .filter((action) => grantedIn(scenario, action))
+      .flatMap((action) =>
+        resourcesTouched(action, context, scenario.location).map((resource) => ({ action, resource })),
+      );
 
     // act
     const denied = requests.filter(
@@ -378,7 +420,7 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
     });
   });
 
-  it('writes only to its topic and under reports/ in its bucket', () => {
+  it('writes only to its topic and under reports/ and cache/ in its bucket', () => {
     // prepare
     const context = exampleStack(template, {});
     const permissions = rolePermissions(context);
@@ -392,6 +434,8 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
       ['iam:GetRole', 'arn:aws:iam::999999999999:role/another-account'],
       ['iam:PassRole', `arn:aws:iam::123456789012:role/${context.references.Role}`],
       ['lambda:UpdateFunctionCode', context.attributes['Function.Arn']!],
+      ['lambda:AddPermission', context.attributes['Function.Arn']!],
+      ['lambda:GetPolicy', 'arn:aws:lambda:eu-west-1:999999999999:function:another-account'],
     ] as const;
 
     // act
@@ -401,5 +445,30 @@ describe('Self-audit: the auditor role allows exactly the calls in the code', ()
 
     // assess
     expect(allowed).toEqual([]);
+  });
+
+  it('imports findings into Security Hub only with the export on, and only under its own product ARN', () => {
+    // prepare
+    const own = 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default';
+    const requests = [
+      own,
+      'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+      'arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default',
+      'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
+    ];
+    const withExport = rolePermissions(exampleStack(template, { SecurityHubExport: 'true' }));
+    const without = rolePermissions(exampleStack(template, {}));
+
+    // act
+    const allowed = requests.filter(
+      (resource) => withExport.accessTo('securityhub:BatchImportFindings', resource) === 'allowed',
+    );
+    const allowedWithout = requests.filter(
+      (resource) => without.accessTo('securityhub:BatchImportFindings', resource) !== 'not-allowed',
+    );
+
+    // assess
+    expect(allowed).toEqual([own]);
+    expect(allowedWithout).toEqual([]);
   });
 });

@@ -14,11 +14,15 @@ import {
 
 const template = loadTemplate('template.yaml');
 
-/** The snapshot a live audit would collect for the auditor function deployed from the template. */
+/**
+ * The snapshot a live audit would collect for the auditor function deployed from the template, with its
+ * resource-based policy as Lambda stores the schedule's `AWS::Lambda::Permission`.
+ */
 function snapshotOfAuditor(
   parameters: Partial<Record<string, string>>,
   location: ExampleLocation = defaultLocation,
   extraStatements: PolicyStatement[] = [],
+  extraInvokeStatements: PolicyStatement[] = [],
 ): AccountSnapshot {
   const context = exampleStack(template, parameters, location);
   const properties = (logicalId: string) =>
@@ -26,6 +30,7 @@ function snapshotOfAuditor(
   const role = properties('Role');
   const policy = properties('RolePolicy');
   const lambda = properties('Function');
+  const permission = properties('SchedulePermission');
   const document = policy.PolicyDocument as { Version: string; Statement: PolicyStatement[] };
   const roleArn = context.attributes['Role.Arn']!;
   const policyArn = context.references.RolePolicy!;
@@ -43,6 +48,30 @@ function snapshotOfAuditor(
     environmentVariableNames: Object.keys((lambda.Environment as { Variables: object }).Variables),
     secretSuspects: [],
   });
+  const functionArn = context.attributes['Function.Arn']!;
+  const invokeStatement = {
+    Sid: `${location.stackName}-SchedulePermission-1B2C3D4E5F6G`,
+    Effect: 'Allow',
+    Principal: { Service: permission.Principal },
+    Action: permission.Action,
+    Resource: functionArn,
+    Condition: {
+      StringEquals: { 'AWS:SourceAccount': permission.SourceAccount },
+      ArnLike: { 'AWS:SourceArn': permission.SourceArn },
+    },
+  };
+  snapshot.resourcePolicies = new Map([
+    [
+      functionArn,
+      {
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Id: 'default',
+          Statement: [invokeStatement, ...extraInvokeStatements],
+        }),
+      },
+    ],
+  ]);
   snapshot.roles.set(roleArn, {
     arn: roleArn,
     name: context.references.Role!,
@@ -119,5 +148,40 @@ describe('Self-audit: the auditor function deployed from infra/template.yaml', (
 
     // assess
     expect(report.findings.map((finding) => finding.ruleId)).toEqual(['unscoped-read']);
+  });
+
+  it('would notice a schedule permission without its source, or a public one', () => {
+    // prepare
+    const functionArn = `arn:aws:lambda:${defaultLocation.region}:${defaultLocation.account}:function:${defaultLocation.stackName}-auditor`;
+    const snapshot = snapshotOfAuditor(
+      {},
+      defaultLocation,
+      [],
+      [
+        {
+          Sid: 'any-rule',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'lambda:InvokeFunction',
+          Resource: functionArn,
+        },
+        {
+          Sid: 'anyone',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'lambda:InvokeFunction',
+          Resource: functionArn,
+        },
+      ],
+    );
+
+    // act
+    const report = auditSnapshot(snapshot);
+
+    // assess
+    expect(report.findings.map((finding) => finding.ruleId).sort()).toEqual([
+      'invoke-service-unscoped',
+      'public-invoke',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCloudFormationTemplate } from '../../scripts/deploy.js';
+import { parseCloudFormationTemplate } from '../../tools/cfn-yaml.js';
 
 /** A parsed CloudFormation template in its JSON (long-form) shape. */
 export interface Template {

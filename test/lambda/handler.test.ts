@@ -1,5 +1,10 @@
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  GetPolicyCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -97,8 +102,11 @@ function publishedAttributes(): Record<string, string | undefined> {
   );
 }
 
-/** The keys the invocation wrote to the report bucket. */
-const writtenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+/** Every key the invocation wrote to the report bucket: reports, HTML pages and the resource-policy cache. */
+const allWrittenKeys = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+/** The keys of the JSON reports the invocation wrote (the HTML pages and the cache under cache/ aside). */
+const writtenKeys = () =>
+  allWrittenKeys().filter((key) => !key?.endsWith('.html') && !key?.startsWith('cache/'));
 
 /** A report bucket without a previous report. */
 function emptyReportBucket(): void {
@@ -120,6 +128,13 @@ describe('Lambda handler', () => {
 
   beforeEach(() => {
     lambda.reset();
+    // As AWS answers for a function without a resource-based policy.
+    lambda.on(GetPolicyCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'The resource you requested does not exist.',
+        $metadata: {},
+      }),
+    );
     iam.reset();
     sns.reset();
     s3.reset();
@@ -234,7 +249,13 @@ describe('Lambda handler', () => {
     expect(keys).toHaveLength(2);
     expect(keys[0]).toMatch(RUN_KEY);
     expect(keys[1]).toBe(`reports/${account}/latest.json`);
+    expect(allWrittenKeys().filter((key) => !key?.startsWith('cache/'))).toEqual([
+      ...keys,
+      keys[0]!.replace(/\.json$/, '.html'),
+    ]);
     expect(summary).toMatchObject({ baseline: true, location: `s3://audit-reports/${keys[0]}` });
+    // Who may invoke each function is kept for the next run, which reads only what changed.
+    expect(allWrittenKeys()).toContain(`cache/${account}/resource-policies.json`);
   });
 
   it.each([
@@ -300,7 +321,14 @@ describe('Lambda handler', () => {
     const failure = logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((entry) => entry.message === 'invocation failed');
-    expect(failure).toMatchObject({ level: 'ERROR', error: { name: 'AuditFailedError' } });
+    expect(failure).toMatchObject({
+      level: 'ERROR',
+      error: {
+        name: 'AuditFailedError',
+        message: expect.stringContaining('failed'),
+        stack: expect.stringContaining('AuditFailedError'),
+      },
+    });
   });
 
   it('audits without publishing on a dry run', async () => {
@@ -343,7 +371,10 @@ describe('Lambda handler', () => {
     Object.assign(process.env, env);
     await expect(handler({}, context())).rejects.toThrow(message);
     expect(lambda.calls()).toHaveLength(0);
-    expect(logs.join('')).toContain('invocation failed');
+    const failure = logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.message === 'invocation failed');
+    expect(failure).toMatchObject({ level: 'ERROR', error: { message: expect.stringContaining(message) } });
   });
 
   it('publishes a partial report naming what was not audited when time runs low', async () => {

@@ -1,9 +1,9 @@
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../src/handler.js';
+import { awsTestEnv, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 import { SEEDED_ROLES, seedAccount } from '../collect/seed.js';
 import { lambdaContext, SEEDED_REGIONS, TOPIC_ARN, TOPIC_NAME } from '../faults/harness.js';
-import { awsTestEnv, type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
 import { captureStdout } from '../support/stdout.js';
 
 const RECENT = '2026-11-24T10:00:00+00:00';
@@ -11,7 +11,7 @@ let moto: MotoServer;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  moto = await startMoto({ extensions: true });
+  moto = await startMoto();
   await seedAccount(moto.endpoint);
   const sns = new SNSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
   await sns.send(new CreateTopicCommand({ Name: TOPIC_NAME }));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { testFolder } from '../support/temp.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -8,7 +9,15 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 function runScript(script: string): Promise<{ status: number | null; stderr: string }> {
   // The SDK's own switch must not be set by the developer's shell, or the test proves nothing.
   const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...inherited } = process.env;
-  const environment = { ...inherited, AWS_REGION: 'us-east-1' };
+  // tsx keeps its cache in the temp folder: the child gets one of its own, removed after the test.
+  const temporary = testFolder('lra-warnings-');
+  const environment = {
+    ...inherited,
+    AWS_REGION: 'us-east-1',
+    TMPDIR: temporary,
+    TMP: temporary,
+    TEMP: temporary,
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: REPOSITORY_ROOT,

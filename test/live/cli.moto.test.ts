@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -14,15 +12,16 @@ import type { AuditReport, Finding } from '../../src/model/report.js';
 import { buildMessage, SUBJECT_MAX_LENGTH } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
 import { RULES } from '../../src/rules/index.js';
-import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
 import {
   awsTestEnv,
   MOTO_ACCOUNT_ID,
   type MotoServer,
   startMoto,
   TEST_CREDENTIALS,
-} from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
+} from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
+import { SEEDED_ROLES, SEEDED_SECRET_VALUE } from '../collect/seed.js';
+import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
 import {
   CANARY_ACCESS_KEY_ID,
   CANARY_PASSWORD,
@@ -33,17 +32,9 @@ import {
   seedLiveAccount,
 } from './seed-account.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REGION_ARGUMENTS = LIVE_REGIONS.flatMap((region) => ['--region', region]);
 /** Every plaintext value seeded into an environment variable of the account. */
 const SECRET_VALUES = [CANARY_PASSWORD, CANARY_ACCESS_KEY_ID, SEEDED_SECRET_VALUE];
-
-interface CliRun {
-  args: string[];
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let moto: MotoServer;
 let scratch: string;
@@ -54,8 +45,10 @@ let s3: S3Client;
 const transcripts: CliRun[] = [];
 
 beforeAll(async () => {
+  const building = packagedCli();
   moto = await startMoto();
   await seedLiveAccount(moto.endpoint);
+  await building;
   scratch = await mkdtemp(join(tmpdir(), 'lambda-role-auditor-live-'));
   const config = { endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   sns = new SNSClient(config);
@@ -81,29 +74,11 @@ function liveEnvironment(overrides: Record<string, string | undefined> = {}): No
   return environment;
 }
 
-/** Runs `node ./bin/lambda-role-auditor …` from the repository root, as a user would. */
-function runCli(args: string[], environment: NodeJS.ProcessEnv = liveEnvironment()): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['./bin/lambda-role-auditor', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: environment,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => {
-      const run = { args, status, stdout, stderr };
-      transcripts.push(run);
-      resolve(run);
-    });
-  });
+/** Runs the packaged CLI (`node bin/lambda-role-auditor …`, bundled) from the repository root, as a user would. */
+async function runCli(args: string[], environment: NodeJS.ProcessEnv = liveEnvironment()): Promise<CliRun> {
+  const run = await runPackagedCli(await packagedCli(), args, { env: environment });
+  transcripts.push(run);
+  return run;
 }
 
 /** A live `--format json` audit of the seeded regions; the run must succeed. */
@@ -214,11 +189,16 @@ describe('lambda-role-auditor audit, live against moto', () => {
     });
     expect(rulesBySubject(report)).toEqual({
       [LIVE_ROLES.admin]: ['admin-access'],
+      // A URL anyone may call, on the administrator role: critical, first in the fix plan.
+      [LIVE_FUNCTIONS.admin]: ['function-url-public'],
       [LIVE_ROLES.escalator]: ['inline-policy', 'privilege-escalation'],
       [LIVE_ROLES.dynamoWildcard]: ['service-wildcard'],
+      [LIVE_FUNCTIONS.dynamoWildcard]: ['invoke-service-unscoped'],
       [LIVE_ROLES.unscoped]: ['unscoped-read', 'unscoped-write'],
+      [LIVE_FUNCTIONS.unscoped]: ['public-invoke'],
       [LIVE_FUNCTIONS.silent]: ['log-group-create-missing', 'logging-missing'],
       [LIVE_ROLES.notAction]: ['not-action-allow'],
+      [LIVE_FUNCTIONS.notAction]: ['cross-account-invoke'],
       [LIVE_FUNCTIONS.canary]: ['secrets-in-environment'],
       // The version keeps the role it was published with; $LATEST's clean role has no finding.
       [LIVE_ROLES.releaseVersion1]: ['service-wildcard'],
@@ -250,8 +230,8 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(report.summary).toMatchObject({
       functions: 16,
       roles: 15,
-      findings: { critical: 2, high: 9, medium: 3, low: 3, info: 4 },
-      functionsAffected: { critical: 2, high: 7, medium: 2, low: 3, info: 1 },
+      findings: { critical: 3, high: 10, medium: 4, low: 4, info: 4 },
+      functionsAffected: { critical: 2, high: 8, medium: 1, low: 3, info: 1 },
       muted: 0,
       errors: 1,
     });
@@ -326,7 +306,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     // assess
     expect(run.stderr).toContain(`report published to ${topicArn}`);
     const total = Object.values(report.summary.findings).reduce((sum, count) => sum + count, 0);
-    expect(total).toBe(21);
+    expect(total).toBe(25);
     const [envelopedMessage, ...moreEnveloped] = await drainQueue(sqs, enveloped.url);
     expect(moreEnveloped).toEqual([]);
     const envelope = JSON.parse(envelopedMessage?.Body ?? '{}') as SnsEnvelope;
@@ -335,7 +315,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(envelope.Subject).toMatch(/^[\x20-\x7e]+$/);
     // The subject counts roles to fix, by their worst severity.
     expect(envelope.Subject).toBe(
-      `lambda-role-auditor ${MOTO_ACCOUNT_ID}: 13 roles to fix (2 critical, 7 high, 2 medium, 1 low, 1 info)`,
+      `lambda-role-auditor ${MOTO_ACCOUNT_ID}: 13 roles to fix (2 critical, 8 high, 1 medium, 1 low, 1 info)`,
     );
     expect(envelope.MessageAttributes).toEqual({
       status: { Type: 'String', Value: 'complete' },
@@ -372,9 +352,10 @@ describe('lambda-role-auditor audit, live against moto', () => {
     expect(built.subject).toBe(envelope.Subject);
     expect(protocols.default).toBe(envelope.Message);
     expect(protocols.email).toBe(renderReport(report, 'text'));
-    // The digest is a fix plan: roles first, the worst one with its problem and the one step to take.
+    // The digest is a fix plan: roles first, the worst one with its problems and the one step to take
+    // first (its URL is open to the internet: close it, then fix the role).
     expect(protocols.email).toMatch(
-      /Fix first\n-+\n\n1\. CRITICAL live-admin\n {3}1 function: live-admin\n {3}- critical admin-access: [^\n]+\n {3}Fix: Detach AdministratorAccess/,
+      /Fix first\n-+\n\n1\. CRITICAL live-admin\n {3}1 function: live-admin\n {3}- critical admin-access: [^\n]+\n {3}- critical function-url-public: live-admin\n {3}Fix: Close the URL/,
     );
   });
 
@@ -427,8 +408,14 @@ describe('lambda-role-auditor audit, live against moto', () => {
     const runKeys = [first, byName, last].map((run) => run.report.location!.slice(`s3://${bucket}/`.length));
     for (const key of runKeys)
       expect(key).toMatch(/^reports\/\d{12}\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f-]{36}\.json$/);
+    // Each run's JSON report has its HTML page beside it.
     expect([...(await bucketObjects(bucket)).keys()].sort()).toEqual(
-      [...runKeys, `${prefix}latest.json`].sort(),
+      [
+        ...runKeys,
+        ...runKeys.map((key) => key.replace(/\.json$/, '.html')),
+        `${prefix}latest.json`,
+        `cache/${MOTO_ACCOUNT_ID}/resource-policies.json`,
+      ].sort(),
     );
   });
 
@@ -505,18 +492,20 @@ describe('lambda-role-auditor audit, live against moto', () => {
         join(directory, 'auth-details.json'),
         '--functions',
         join(directory, 'functions.json'),
+        '--resource-policies',
+        join(directory, 'resource-policies.json'),
         '--format',
         'json',
       ]);
 
       // assess
       expect(live.run.stderr).toContain(
-        `snapshot saved: --auth-details ${join(directory, 'auth-details.json')}`,
+        `snapshot saved: --auth-details ${join(directory, 'auth-details.json')} --functions ${join(directory, 'functions.json')} --resource-policies ${join(directory, 'resource-policies.json')}`,
       );
       expect(offline.status, offline.stderr).toBe(0);
       const offlineReport = JSON.parse(offline.stdout) as AuditReport;
       expect(comparableFindings(offlineReport)).toEqual(comparableFindings(live.report));
-      expect(offlineReport.findings).toHaveLength(21);
+      expect(offlineReport.findings).toHaveLength(25);
       expect(offlineReport.errors).toEqual(live.report.errors);
       expect(offlineReport.account).toBe(MOTO_ACCOUNT_ID);
     },
@@ -540,7 +529,7 @@ describe('lambda-role-auditor audit, live against moto', () => {
 
     // assess
     expect(failing.status, failing.stderr).toBe(1);
-    expect((JSON.parse(failing.stdout) as AuditReport).summary.findings.critical).toBe(2);
+    expect((JSON.parse(failing.stdout) as AuditReport).summary.findings.critical).toBe(3);
     expect(passing.status, passing.stderr).toBe(0);
     expect((JSON.parse(passing.stdout) as AuditReport).findings).toEqual([]);
   });
@@ -688,10 +677,16 @@ describe('collection calls for the live account', () => {
   it.each<{ collection: CollectionStrategy; expected: Record<string, number> }>([
     {
       collection: 'bulk',
-      expected: { 'iam:GetAccountAuthorizationDetails': 1, 'lambda:ListFunctions': 2 },
+      expected: {
+        'iam:GetAccountAuthorizationDetails': 1,
+        'lambda:GetPolicy': 19,
+        'lambda:ListFunctionUrlConfigs': 1,
+        'lambda:ListFunctions': 2,
+      },
     },
     {
       // 14 roles of the account (one deleted), 9 managed policies, 3 inline policies: each read once.
+      // Who may invoke: every function and version once, the URLs of the one policy that mentions them.
       collection: 'per-role',
       expected: {
         'iam:GetPolicy': 9,
@@ -700,6 +695,8 @@ describe('collection calls for the live account', () => {
         'iam:GetRolePolicy': 3,
         'iam:ListAttachedRolePolicies': 13,
         'iam:ListRolePolicies': 13,
+        'lambda:GetPolicy': 19,
+        'lambda:ListFunctionUrlConfigs': 1,
         'lambda:ListFunctions': 2,
       },
     },

@@ -7,13 +7,16 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
+  AddPermissionCommand,
+  type AddPermissionCommandInput,
+  CreateFunctionUrlConfigCommand,
   LambdaClient,
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { createTinyFunction } from '../../tools/functions.js';
+import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../../tools/moto.js';
 import { ADMINISTRATOR_ACCESS, BASIC_EXECUTION, roleArn, seedAccount } from '../collect/seed.js';
-import { createTinyFunction } from '../support/functions.js';
-import { MOTO_ACCOUNT_ID, TEST_CREDENTIALS } from '../support/moto.js';
 
 /**
  * Plaintext secrets seeded into environment variables. None of them may appear in any output: CLI
@@ -83,8 +86,8 @@ const policyDocument = (...statements: Statement[]): string =>
 /**
  * Seeds the collector tests' account, then adds one function per rule that moto can express: an
  * admin role, a PassRole escalation, `dynamodb:*`, unscoped writes and reads, a role without logs,
- * `NotAction`, secrets in the environment, a clean function, a version with its own role and a
- * function whose role lives in another account.
+ * `NotAction`, secrets in the environment, a clean function, a version with its own role, a
+ * function whose role lives in another account, and resource-based policies and a function URL.
  */
 export async function seedLiveAccount(endpoint: string): Promise<void> {
   await seedAccount(endpoint);
@@ -201,10 +204,45 @@ export async function seedLiveAccount(endpoint: string): Promise<void> {
     await lambda.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: 'live-partner', Role: LIVE_ROLES.partner }),
     );
+    await seedWhoMayInvoke(lambda);
   } finally {
     iam.destroy();
     lambda.destroy();
   }
+}
+
+/**
+ * Who may invoke (SPEC §4b), as `aws lambda add-permission` and the console write it: a public function
+ * URL on the admin role (the worst finding), a function anyone may invoke, a service without its source,
+ * another account, and a clean schedule permission.
+ */
+async function seedWhoMayInvoke(lambda: LambdaClient): Promise<void> {
+  const permit = (input: Omit<AddPermissionCommandInput, 'Action'> & { Action?: string }) =>
+    lambda.send(new AddPermissionCommand({ Action: 'lambda:InvokeFunction', ...input }));
+  await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'live-admin', AuthType: 'NONE' }));
+  await permit({
+    FunctionName: 'live-admin',
+    StatementId: 'FunctionURLAllowPublicAccess',
+    Action: 'lambda:InvokeFunctionUrl',
+    Principal: '*',
+    FunctionUrlAuthType: 'NONE',
+  });
+  await permit({
+    FunctionName: 'live-admin',
+    StatementId: 'FunctionURLInvokeAllowPublicAccess',
+    Principal: '*',
+    InvokedViaFunctionUrl: true,
+  });
+  await permit({ FunctionName: 'live-unscoped', StatementId: 'anyone', Principal: '*' });
+  await permit({ FunctionName: 'live-dynamo-wildcard', StatementId: 'sns', Principal: 'sns.amazonaws.com' });
+  await permit({ FunctionName: 'live-not-action', StatementId: 'partner', Principal: PARTNER_ACCOUNT_ID });
+  await permit({
+    FunctionName: 'live-clean',
+    StatementId: 'nightly',
+    Principal: 'events.amazonaws.com',
+    SourceAccount: MOTO_ACCOUNT_ID,
+    SourceArn: `arn:aws:events:us-east-1:${MOTO_ACCOUNT_ID}:rule/nightly`,
+  });
 }
 
 /**

@@ -85,6 +85,7 @@ describe('Offline loader', () => {
             Role: role.Arn,
           },
           42,
+          { FunctionArn: '', Role: role.Arn },
         ],
       },
     });
@@ -92,6 +93,7 @@ describe('Offline loader', () => {
     expect(snapshot.errors.map((error) => [error.arn, error.code])).toEqual([
       ['broken', 'MalformedInput'],
       ['functions#Functions[2]', 'MalformedInput'],
+      ['functions#Functions[3]', 'MalformedInput'],
     ]);
   });
 

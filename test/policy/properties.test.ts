@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileResourcePattern, parseArn, resourceMatches } from '../../src/policy/arn.js';
+import {
+  compileResourcePattern,
+  isUnrestrictedResource,
+  parseArn,
+  resourceMatches,
+} from '../../src/policy/arn.js';
 import { defaultCatalog } from '../../src/policy/catalog.js';
 import { type Access, EffectivePermissions } from '../../src/policy/effective.js';
-import { type ParsedPolicy, parsePolicy } from '../../src/policy/policy.js';
+import { type ParsedPolicy, parsePolicy, type Statement } from '../../src/policy/policy.js';
 import { matchesWildcard } from '../../src/policy/wildcard.js';
 
 const catalog = defaultCatalog();
@@ -363,5 +368,163 @@ describe('Wildcard matching', () => {
     const value = 'a'.repeat(5000);
     expect(matchesWildcard(pattern, value)).toBe(false);
     expect(matchesWildcard(`${'*a'.repeat(500)}`, 'a'.repeat(500))).toBe(true);
+  });
+});
+
+/**
+ * The grant of an action on unrestricted resources as the rule catalog states it, written plainly:
+ * the Allows on an unrestricted resource (or a `NotResource`) that match it, kept by the boundary's
+ * such Allows, removed by an unconditional Deny on unrestricted resources. The statements are given
+ * by their index among `identity`.
+ */
+function referenceUnrestrictedGrant(
+  identity: StatementShape[],
+  boundary: StatementShape[] | undefined,
+  key: string,
+): { conditional: boolean; statements: number[] } | undefined {
+  const onUnrestricted = (s: StatementShape) =>
+    s.resourceKey === 'NotResource' || s.resources.some((pattern) => isUnrestrictedResource(pattern));
+  const applies = (s: StatementShape) => {
+    const listed = s.actions.some((pattern) => matchesWildcard(pattern.toLowerCase(), key));
+    return (s.actionKey === 'Action' ? listed : !listed) && onUnrestricted(s);
+  };
+  const denies = [...identity, ...(boundary ?? [])].filter((s) => s.Effect === 'Deny');
+  if (denies.some((s) => !s.condition && applies(s))) return undefined;
+  const statements = identity.flatMap((s, index) => (s.Effect === 'Allow' && applies(s) ? [index] : []));
+  if (statements.length === 0) return undefined;
+  let unconditional = statements.some((index) => !identity[index]!.condition);
+  if (boundary) {
+    const bounded = boundary.filter((s) => s.Effect === 'Allow' && applies(s));
+    if (bounded.length === 0) return undefined;
+    if (bounded.every((s) => s.condition)) unconditional = false;
+  }
+  return { conditional: !unconditional, statements };
+}
+
+/** The grant of every action of some services, as the union of the reference grants of each action. */
+function referenceGrantOfAll(
+  identity: StatementShape[],
+  boundary: StatementShape[] | undefined,
+  services: readonly string[],
+): { conditional: boolean; statements: number[] } | undefined {
+  let conditional = false;
+  const statements = new Set<number>();
+  for (const service of services) {
+    const actions = catalog.actionsOf(service);
+    if (actions.length === 0) return undefined;
+    for (const action of actions) {
+      const grant = referenceUnrestrictedGrant(identity, boundary, action.key);
+      if (!grant) return undefined;
+      if (grant.conditional) conditional = true;
+      for (const index of grant.statements) statements.add(index);
+    }
+  }
+  return { conditional, statements: [...statements].sort((a, b) => a - b) };
+}
+
+/** A grant of the optimised evaluator in the reference's terms: statements by their index. */
+function asReference(
+  grant: { conditional: boolean; statements: Statement[] } | undefined,
+  policy: ParsedPolicy,
+): { conditional: boolean; statements: number[] } | undefined {
+  if (!grant) return undefined;
+  const statements = grant.statements.map((statement) => policy.statements.indexOf(statement));
+  return { conditional: grant.conditional, statements: [...new Set(statements)].sort((a, b) => a - b) };
+}
+
+/** Services the generated statements name, and one they never name. */
+const SERVICES = ['s3', 'dynamodb', 'iam', 'lambda', 'logs', 'sts', 'sqs'];
+
+/** Allows that reach every service on unrestricted resources (`*`, or a NotAction): the whole-catalog paths. */
+const broadStatementArbitrary = statementArbitrary('Allow').map(
+  (statement): StatementShape => ({
+    ...statement,
+    actions: statement.actionKey === 'Action' ? ['*'] : statement.actions,
+    resourceKey: 'Resource',
+    resources: ['*'],
+  }),
+);
+
+describe('Optimised evaluation paths agree with the reference', () => {
+  const policySets = fc.record({
+    identity: fc.array(fc.oneof(statementArbitrary(), broadStatementArbitrary), {
+      minLength: 1,
+      maxLength: 5,
+    }),
+    boundary: fc.option(
+      fc.array(fc.oneof(statementArbitrary('Allow'), broadStatementArbitrary), { maxLength: 3 }),
+      {
+        nil: undefined,
+      },
+    ),
+  });
+
+  function permissionsOf(identity: StatementShape[], boundary: StatementShape[] | undefined) {
+    const policy = parsed(identity);
+    const permissions = new EffectivePermissions(
+      { identity: [policy], ...(boundary ? { boundary: parsed(boundary, 'boundary') } : {}) },
+      catalog,
+    );
+    return { policy, permissions };
+  }
+
+  it('serviceGrant is the union of the grants of every action of the service', () => {
+    fc.assert(
+      fc.property(policySets, ({ identity, boundary }) => {
+        // Prepare
+        const { policy, permissions } = permissionsOf(identity, boundary);
+
+        for (const service of SERVICES) {
+          // Act
+          const grant = asReference(permissions.serviceGrant(service), policy);
+
+          // Assess
+          expect(grant, service).toEqual(referenceGrantOfAll(identity, boundary, [service]));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('everythingGrant is the union of the grants of every action of the catalog', () => {
+    fc.assert(
+      fc.property(policySets, ({ identity, boundary }) => {
+        // Prepare
+        const { policy, permissions } = permissionsOf(identity, boundary);
+
+        // Act
+        const grant = asReference(permissions.everythingGrant(), policy);
+
+        // Assess
+        expect(grant).toEqual(referenceGrantOfAll(identity, boundary, catalog.serviceNames));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('actionsPossiblyGrantedOnUnrestricted keeps, in order, every action of the list that has a grant', () => {
+    fc.assert(
+      fc.property(policySets, fc.boolean(), ({ identity, boundary }, scopableOnly) => {
+        // Prepare
+        const { permissions } = permissionsOf(identity, boundary);
+
+        for (const service of SERVICES) {
+          const actions = catalog.actionsOf(service).filter((action) => !scopableOnly || action.scopable);
+
+          // Act
+          const possible = permissions.actionsPossiblyGrantedOnUnrestricted(service, actions);
+
+          // Assess: a subsequence of the list that leaves out no granted action
+          const granted = actions.filter((action) =>
+            referenceUnrestrictedGrant(identity, boundary, action.key),
+          );
+          expect(actions.filter((action) => possible.includes(action))).toEqual([...possible]);
+          expect(granted.filter((action) => !possible.includes(action)).map((action) => action.name)).toEqual(
+            [],
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

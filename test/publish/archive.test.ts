@@ -44,6 +44,7 @@ function serviceError(name: string, status: number): S3ServiceException {
 
 const RUN = { updateLatest: true, runId: 'c0ffee00-1111-2222-3333-444455556666' };
 const KEY = `reports/123456789012/2026-11-26T03-00-00.000Z-${RUN.runId}.json`;
+const HTML_KEY = KEY.replace(/\.json$/, '.html');
 
 describe('archiveReport', () => {
   it("writes the run's own report first, then latest.json, both as JSON with the run's location", async () => {
@@ -56,7 +57,10 @@ describe('archiveReport', () => {
 
     // Assess
     expect(location).toBe(`s3://${BUCKET}/${KEY}`);
-    const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    const puts = s3Mock
+      .commandCalls(PutObjectCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key!.endsWith('.json'));
     expect(puts.map((input) => input.Key)).toEqual([KEY, 'reports/123456789012/latest.json']);
     for (const input of puts) {
       expect(input.Bucket).toBe(BUCKET);
@@ -65,6 +69,24 @@ describe('archiveReport', () => {
       expect(JSON.parse(String(input.Body))).toEqual({ ...report, location });
     }
     expect(report.location).toBeUndefined();
+  });
+
+  it('writes the same report as an HTML page beside the JSON copy, after latest.json', async () => {
+    // Prepare
+    s3Mock.on(PutObjectCommand).resolves({});
+    const report = demoReport();
+
+    // Act
+    const location = await archiveReport(s3(), BUCKET, report, RUN);
+
+    // Assess
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((input) => input.Key)).toEqual([KEY, 'reports/123456789012/latest.json', HTML_KEY]);
+    const page = puts[2]!;
+    expect(page.ContentType).toBe('text/html; charset=utf-8');
+    expect(String(page.Body)).toMatch(/^<!doctype html>/);
+    expect(String(page.Body)).toContain(`JSON report: <code>${location}</code>`);
+    expect(String(page.Body)).toContain(`<h1>lambda-role-auditor: account ${report.account}</h1>`);
   });
 
   it('leaves latest.json alone when the run is not a baseline', async () => {
@@ -76,7 +98,7 @@ describe('archiveReport', () => {
 
     // Assess
     const keys = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
-    expect(keys).toEqual([KEY]);
+    expect(keys).toEqual([KEY, HTML_KEY]);
   });
 
   it('keeps two runs of the same millisecond apart by their run ids', async () => {
@@ -100,7 +122,9 @@ describe('archiveReport', () => {
     expect(puts.map((input) => input.Key)).toEqual([
       'reports/123456789012/2026-11-26T03-00-00.000Z-request-a.json',
       'reports/123456789012/latest.json',
+      'reports/123456789012/2026-11-26T03-00-00.000Z-request-a.html',
       'reports/123456789012/2026-11-26T03-00-00.000Z-request-b.json',
+      'reports/123456789012/2026-11-26T03-00-00.000Z-request-b.html',
     ]);
     expect(JSON.parse(String(puts[1]!.Body)).scope.full).toBe(true);
   });

@@ -7,8 +7,8 @@ import { loadOfflineSnapshot } from '../../src/load/offline.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { emptySnapshot } from '../../src/model/snapshot.js';
 import { publishReport } from '../../src/publish/sns.js';
-import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
-import { createQueue, drainQueue } from '../support/sqs.js';
+import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
+import { createQueue, drainQueue } from '../../tools/sqs.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';

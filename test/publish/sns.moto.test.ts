@@ -13,9 +13,9 @@ import type { AuditReport, SeverityCounts } from '../../src/model/report.js';
 import { archiveReport, readLatestReport, readSuppressionsFile } from '../../src/publish/archive.js';
 import { publishReport } from '../../src/publish/sns.js';
 import { renderReport } from '../../src/report/render.js';
+import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
+import { drainQueue, subscribeQueue } from '../../tools/sqs.js';
 import { generatedAccount } from '../report/large-report.js';
-import { type MotoServer, startMoto, TEST_CREDENTIALS } from '../support/moto.js';
-import { drainQueue, subscribeQueue } from '../support/sqs.js';
 import { demoReport, recount } from './demo-report.js';
 
 const REGION = 'us-east-1';
@@ -195,8 +195,11 @@ describe('report archive against moto S3', () => {
     expect(latest).toEqual({ ...comparison.report, location: secondLocation });
     const listing = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'reports/' }));
     expect(listing.Contents?.map((object) => object.Key).sort()).toEqual([
+      'reports/123456789012/2026-11-25T03-00-00.000Z-run-1.html',
       'reports/123456789012/2026-11-25T03-00-00.000Z-run-1.json',
+      'reports/123456789012/2026-11-26T03-00-00.000Z-run-2.html',
       'reports/123456789012/2026-11-26T03-00-00.000Z-run-2.json',
+      'reports/123456789012/2026-11-26T03-00-00.000Z-run-3.html',
       'reports/123456789012/2026-11-26T03-00-00.000Z-run-3.json',
       'reports/123456789012/latest.json',
     ]);

@@ -441,7 +441,22 @@ describe('renderReport: text (the digest)', () => {
 
     // Assess
     const long = lines.filter((line) => line.length > DIGEST_WIDTH);
-    expect(long).toEqual([report.location]);
+    expect(long).toEqual([report.location, report.location!.replace(/\.json$/, '.html')]);
+  });
+
+  it('names the HTML page archived beside the JSON report', () => {
+    // Prepare
+    const report = sampleReport();
+
+    // Act
+    const lines = renderText(report).split('\n');
+
+    // Assess
+    const pointer = lines.indexOf('Full report (HTML):');
+    expect(pointer).toBeGreaterThan(lines.indexOf('Full report:'));
+    expect(lines[pointer + 1]).toBe(
+      's3://audit-reports-123456789012/reports/123456789012/2026-07-08T02-00-13.512Z-run-1.html',
+    );
   });
 
   describe('an account with thousands of roles', () => {
@@ -888,12 +903,12 @@ describe('renderReport: formats', () => {
     const report = sampleReport();
 
     // Act
-    const render = () => renderReport(report, 'html' as never);
+    const render = () => renderReport(report, 'pdf' as never);
 
     // Assess
     expect(render).toThrow(UnknownReportFormatError);
-    expect(render).toThrow('expected one of table, text, json, markdown');
-    expect(isReportFormat('markdown')).toBe(true);
-    expect(isReportFormat('html')).toBe(false);
+    expect(render).toThrow('expected one of table, text, json, markdown, html');
+    expect(isReportFormat('html')).toBe(true);
+    expect(isReportFormat('pdf')).toBe(false);
   });
 });

@@ -143,6 +143,7 @@ function lambdaOperation(method: string, path: string): { operation: string; tar
     'POST invocations': 'Invoke',
     'GET policy': 'GetPolicy',
     'POST policy': 'AddPermission',
+    'GET urls': 'ListFunctionUrlConfigs',
   };
   return { operation: routes[`${method} ${sub}`] ?? `${method} ${path}`, target: name };
 }
@@ -252,22 +253,27 @@ interface ErrorAnswer {
   body: string;
 }
 
+/** Services with a REST-JSON protocol: errors in a JSON body named by the `x-amzn-errortype` header. */
+const REST_JSON_SERVICES = new Set(['lambda', 'securityhub']);
+
 function errorCodeFor(kind: ErrorKind, status: number, service: string): string {
-  if (kind === 'access-denied') return service === 'lambda' ? 'AccessDeniedException' : 'AccessDenied';
+  if (kind === 'access-denied')
+    return REST_JSON_SERVICES.has(service) ? 'AccessDeniedException' : 'AccessDenied';
   if (kind === 'throttle') {
-    if (service === 'lambda') return 'TooManyRequestsException';
+    if (REST_JSON_SERVICES.has(service)) return 'TooManyRequestsException';
     if (service === 's3') return 'SlowDown';
     if (service === 'ec2') return 'RequestLimitExceeded';
     return 'Throttling';
   }
   if (service === 'lambda') return 'ServiceException';
+  if (service === 'securityhub') return 'InternalException';
   return status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
 }
 
 function statusFor(kind: ErrorKind, service: string, requested?: number): number {
   if (kind === 'access-denied') return 403;
   if (kind === 'server-error') return requested ?? 500;
-  if (service === 'lambda') return 429;
+  if (REST_JSON_SERVICES.has(service)) return 429;
   if (service === 's3') return 503;
   return 400;
 }
@@ -299,7 +305,7 @@ function errorAnswer(incoming: IncomingMessage, observed: ObservedRequest, fault
       body: JSON.stringify({ __type: code, message }),
     };
   }
-  if (observed.service === 'lambda') {
+  if (REST_JSON_SERVICES.has(observed.service)) {
     return {
       status,
       headers: { ...base, 'content-type': 'application/json', 'x-amzn-errortype': code },

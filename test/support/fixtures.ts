@@ -26,6 +26,8 @@ export interface RuleCase {
   description: string;
   authDetails: { RoleDetailList?: Array<Record<string, unknown>>; Policies?: Array<Record<string, unknown>> };
   functions: unknown;
+  /** Function ARN → `aws lambda get-policy` output (+ `FunctionUrlConfigs`), as `--resource-policies` reads it. */
+  resourcePolicies?: unknown;
   suppressions?: unknown;
   /** Role ARN → `aws iam get-service-last-accessed-details` output: the usage rules run with it. */
   lastAccessed?: unknown;

@@ -1,6 +1,7 @@
 import { auditSnapshot } from '../../src/audit/audit.js';
 import type { AuditReport, Finding } from '../../src/model/report.js';
 import { type AccountSnapshot, emptySnapshot } from '../../src/model/snapshot.js';
+import { policyNameFromArn } from '../../src/policy/arn.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
@@ -39,7 +40,7 @@ export function addRole(
   for (const policy of spec.attached ?? []) {
     snapshot.managedPolicies.set(policy.arn, {
       arn: policy.arn,
-      name: policy.arn.slice(policy.arn.lastIndexOf('/') + 1),
+      name: policyNameFromArn(policy.arn),
       document: policy.document,
     });
     attachedPolicyArns.push(policy.arn);

@@ -140,7 +140,6 @@ function prove(setup: Setup, proposal: unknown): ProofResult {
     permissions: new EffectivePermissions(current, catalog),
     trust: trust.ok ? trust.policy : undefined,
     catalog,
-    facts: { admin: false, escalationActions: new Set(), wildcardServices: new Set() },
     usage: { data: lastAccessed(setup.services), days: 90, now: NOW },
   };
   const analysis = usageAnalysis(context)!;

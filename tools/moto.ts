@@ -5,8 +5,9 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A `moto_server` (the AWS API emulator) running on loopback for integration tests. Every test file
- * that needs AWS starts its own server on a free port, so files can run in parallel.
+ * A `moto_server` (the AWS API emulator) running on loopback, for integration tests, the benchmark
+ * and `npm run demo:live`. Every test file that needs AWS starts its own server on a free port, so
+ * files can run in parallel.
  */
 export interface MotoServer {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL` or a client's `endpoint`. */
@@ -24,12 +25,8 @@ export class MotoStartError extends Error {
 }
 
 const MOTO_BINARY = 'moto_server';
-const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
-
-export interface StartMotoOptions {
-  /** Load the moto extensions of this folder (APIs moto lacks, such as IAM last-accessed jobs). */
-  extensions?: boolean;
-}
+/** moto_server plus the Lambda APIs moto lacks (`ListFunctionUrlConfigs`, `RevisionId`): SPEC §11. */
+const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server_ext.py', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const START_ATTEMPTS = 3;
 
@@ -95,11 +92,10 @@ async function isAnswering(endpoint: string): Promise<boolean> {
  * The child is a small shell that runs moto in the background and waits on its own stdin: when the
  * test process dies in any way (even SIGKILL) the pipe closes and the shell takes moto down with it.
  */
-function spawnMoto(port: number, extended: boolean): ChildProcess {
-  // With extensions, the launcher next to this file loads every moto_ext_*.py, then runs moto's server.
-  const server = extended ? `python3 ${JSON.stringify(MOTO_LAUNCHER)}` : MOTO_BINARY;
-  const script = `${server} -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
-  const child = spawn('sh', ['-c', script, 'moto', String(port)], {
+function spawnMoto(port: number): ChildProcess {
+  // The launcher imports moto: it runs in the Python that has it (MOTO_PYTHON, default python3).
+  const script = `"\${MOTO_PYTHON:-python3}" "$2" -H 127.0.0.1 -p "$1" & cat >/dev/null; kill 0`;
+  const child = spawn('sh', ['-c', script, 'moto', String(port), MOTO_LAUNCHER], {
     detached: true,
     stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
@@ -130,10 +126,10 @@ async function waitUntilReady(
   );
 }
 
-async function startOnce(extended: boolean): Promise<MotoServer> {
+async function startOnce(): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawnMoto(port, extended);
+  const child = spawnMoto(port);
   running.add(child);
   installExitHook();
   let stderr = '';
@@ -175,7 +171,7 @@ async function startOnce(extended: boolean): Promise<MotoServer> {
  * const iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
  * await moto.stop();
  */
-export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
+export async function startMoto(): Promise<MotoServer> {
   if (!findOnPath(MOTO_BINARY)) {
     throw new MotoStartError("moto_server not found: install it with pip install 'moto[server]'");
   }
@@ -183,7 +179,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   // The free port is only reserved until it is handed to moto: another process may take it first.
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt += 1) {
     try {
-      return await startOnce(options.extensions === true);
+      return await startOnce();
     } catch (error) {
       lastError = error;
     }

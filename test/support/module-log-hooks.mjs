@@ -1,0 +1,13 @@
+// Module loading hooks registered by module-log.mjs; they run on the loader's own thread.
+import { appendFileSync } from 'node:fs';
+
+let file;
+
+export function initialize(data) {
+  file = data.file;
+}
+
+export async function load(url, context, nextLoad) {
+  appendFileSync(file, `${url}\n`);
+  return nextLoad(url, context);
+}
