@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -23,9 +21,9 @@ import {
   startMoto,
   TEST_CREDENTIALS,
 } from '../../tools/moto.js';
+import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
 import { BASIC_EXECUTION } from './seed.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const arnOf = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${name}`;
 const ROLES = {
   wide: arnOf('s3-wide'),
@@ -270,19 +268,10 @@ describe('CLI: --usage against moto (extended)', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['./bin/lambda-role-auditor', ...args], {
-        cwd: REPOSITORY_ROOT,
-        env: { ...process.env, ...awsTestEnv(moto.endpoint) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.once('error', reject);
-      child.once('close', (status) => resolve({ status, stdout, stderr }));
+  /** Runs the CLI as npm installs it (bundled from the current sources) against moto, as a user would. */
+  async function runCli(args: string[]): Promise<CliRun> {
+    return runPackagedCli(await packagedCli(), args, {
+      env: { ...process.env, ...awsTestEnv(moto.endpoint) },
     });
   }
 
