@@ -6,10 +6,11 @@ import {
   type LiveServices,
 } from '../live/pipeline.js';
 import type { ReportSummary, RunStatus } from '../model/report.js';
+import { matchesWildcard } from '../policy/wildcard.js';
 import { planRoles } from '../report/fix-plan.js';
 import { htmlLocationOf } from '../report/render-html.js';
 import type { LambdaConfig } from './config.js';
-import type { InvocationOptions } from './event.js';
+import { EventValidationError, type InvocationOptions } from './event.js';
 import type { Logger } from './logger.js';
 
 /** What an invocation returns: enough for the Lambda console to show the result at a glance. */
@@ -78,7 +79,21 @@ export async function runInvocation(
   if (options.dryRun) request.dryRun = true;
   if (config.reportBucket) request.reportBucket = config.reportBucket;
   if (config.usage) request.usage = { days: config.usage.days };
-  const { report } = await collectAndAudit(services, request);
+  const { snapshot, report } = await collectAndAudit(services, request);
+  // A console run whose glob names no function would report an empty, "complete" audit: say so instead,
+  // as the CLI does. Decidable only when every region was listed (a glob may name a function of a region
+  // that failed).
+  if (options.functions && !snapshot.errors.some((error) => error.scope === 'region')) {
+    const unmatched = options.functions.filter(
+      (glob) => !snapshot.functions.some((fn) => matchesWildcard(glob, fn.functionName)),
+    );
+    if (unmatched.length > 0) {
+      const regionList = report.scope.regions.join(', ');
+      throw new EventValidationError(
+        `"functions": no function in ${regionList} matches ${unmatched.map((glob) => JSON.stringify(glob)).join(', ')}`,
+      );
+    }
+  }
   logger.info('audit finished', {
     status: report.status,
     functions: report.summary.functions,

@@ -279,6 +279,19 @@ describe('Lambda handler', () => {
     expect(publishedReport().scope.full).toBe(false);
   });
 
+  it('rejects a console run whose function glob matches no function, naming the glob, and publishes nothing', async () => {
+    // prepare
+    emptyReportBucket();
+
+    // act
+    const invocation = handler({ functions: ['orders-*', 'ordres-*'] }, context());
+
+    // assess
+    await expect(invocation).rejects.toThrow('"functions": no function in us-east-1 matches "ordres-*"');
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(writtenKeys()).toEqual([]);
+  });
+
   it('publishes a failed run, then fails the invocation with AuditFailedError', async () => {
     // prepare: Lambda refuses to list functions in the only region
     emptyReportBucket();
