@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import type {
+  AuditNote,
   AuditReport,
   Finding,
   FunctionFinding,
@@ -17,6 +18,7 @@ import type {
 } from '../model/snapshot.js';
 import { parseArn, splitFunctionArn } from '../policy/arn.js';
 import { type ActionCatalog, defaultCatalog } from '../policy/catalog.js';
+import type { UnknownAction } from '../policy/compiled-statement.js';
 import { EffectivePermissions, type PolicySet } from '../policy/effective.js';
 import { type ParsedPolicy, parsePolicy } from '../policy/policy.js';
 import { matchesWildcard } from '../policy/wildcard.js';
@@ -155,6 +157,7 @@ class Auditor {
   private readonly parsedManaged = new Map<string, ParsedPolicy | null>();
   private readonly permissionsBySet = new Map<string, EffectivePermissions>();
   private readonly unknownReported = new Set<string>();
+  private readonly notes: AuditNote[] = [];
   private readonly tagSuppressionsByRole = new Map<string, Suppression[]>();
   private readonly now: Date;
   private readonly proposals: Proposal[] = [];
@@ -263,6 +266,7 @@ class Auditor {
       findings,
       errors: this.errors,
     };
+    if (this.notes.length > 0) report.notes = this.notes;
     if (expiredSuppressions.length > 0) report.expiredSuppressions = expiredSuppressions;
     if (decision.partial) report.partial = decision.partial;
     if (snapshot.usage) {
@@ -489,28 +493,49 @@ class Auditor {
   }
 
   private reportUnknownActions(permissions: EffectivePermissions, roleArn: string): void {
-    const byPolicy = new Map<string, string[]>();
-    for (const unknown of permissions.unknownActions) {
-      const key = `${unknown.policy}\n${unknown.action}`;
-      if (this.unknownReported.has(key)) continue;
-      this.unknownReported.add(key);
-      const list = byPolicy.get(unknown.policy) ?? [];
-      list.push(unknown.action);
-      byPolicy.set(unknown.policy, list);
-    }
-    for (const [policy, actions] of byPolicy) {
+    // A typo of a known service's action is an error; an action of a service the catalog does not know
+    // is evaluated by its pattern and noted (SPEC §4).
+    for (const [policy, actions] of this.newPerPolicy(permissions.unknownActions, 'unknown')) {
       const isManaged = policy.startsWith('arn:');
       this.addError({
         scope: isManaged ? 'policy' : 'role',
         arn: isManaged ? policy : roleArn,
         code: 'UnknownAction',
-        message: `${policy} names action${actions.length === 1 ? '' : 's'} not in the IAM catalog: ${actions
-          .slice(0, 10)
-          .map((action) => (action.length > 80 ? `${action.slice(0, 79)}…` : action))
-          .join(', ')}${actions.length > 10 ? ` and ${actions.length - 10} more` : ''}`,
+        message: `${policy} names action${actions.length === 1 ? '' : 's'} not in the IAM catalog: ${actionList(actions)}`,
+      });
+    }
+    for (const [policy, actions] of this.newPerPolicy(permissions.uncataloguedServiceActions, 'service')) {
+      const isManaged = policy.startsWith('arn:');
+      this.notes.push({
+        scope: isManaged ? 'policy' : 'role',
+        arn: isManaged ? policy : roleArn,
+        code: 'UncataloguedService',
+        message: `${policy} names action${actions.length === 1 ? '' : 's'} of a service the IAM catalog (${this.catalog.version}) does not know, evaluated by pattern: ${actionList(actions)}`,
       });
     }
   }
+
+  /** The actions not yet reported, by policy (each policy and action is reported once per run). */
+  private newPerPolicy(unknown: readonly UnknownAction[], kind: string): Map<string, string[]> {
+    const byPolicy = new Map<string, string[]>();
+    for (const entry of unknown) {
+      const key = `${kind}\n${entry.policy}\n${entry.action}`;
+      if (this.unknownReported.has(key)) continue;
+      this.unknownReported.add(key);
+      const list = byPolicy.get(entry.policy) ?? [];
+      list.push(entry.action);
+      byPolicy.set(entry.policy, list);
+    }
+    return byPolicy;
+  }
+}
+
+/** At most ten actions, each at most 80 characters, and how many more. */
+function actionList(actions: readonly string[]): string {
+  const shown = actions
+    .slice(0, 10)
+    .map((action) => (action.length > 80 ? `${action.slice(0, 79)}…` : action));
+  return `${shown.join(', ')}${actions.length > 10 ? ` and ${actions.length - 10} more` : ''}`;
 }
 
 /**

@@ -141,6 +141,17 @@ export interface Proposal {
   days: number;
 }
 
+/**
+ * Something a reader should know that is neither a finding nor an error: actions of a service the IAM
+ * catalog does not know (a service newer than the catalog), evaluated by their pattern (SPEC §4).
+ */
+export interface AuditNote {
+  scope: 'role' | 'policy';
+  arn: string;
+  code: 'UncataloguedService';
+  message: string;
+}
+
 /** What a run that read last-accessed data analysed: the window, and how many roles had data. */
 export interface UsageSummary {
   days: number;
@@ -159,6 +170,8 @@ export interface AuditReport {
   /** Ordered as a fix plan: severity, then functions affected, then id. */
   findings: Finding[];
   errors: AuditError[];
+  /** Only when there is something to say: see {@link AuditNote}. */
+  notes?: AuditNote[];
   expiredSuppressions?: ExpiredSuppression[];
   resolved?: ResolvedFinding[];
   /** What a partial or failed run could not read. */

@@ -75,6 +75,7 @@ const DIGEST_STEPS: ReadonlyArray<Partial<DigestLimits>> = [
 /** What a trimmed JSON report keeps of its secondary lists. */
 const LIST_CAPS = {
   errors: 20,
+  notes: 20,
   resolved: 100,
   notAudited: 20,
   expiredSuppressions: 20,
@@ -360,6 +361,7 @@ class ReportTrimmer {
         ...(this.fullReport === undefined ? {} : { fullReport: this.fullReport }),
       },
     };
+    if (report.notes) trimmed.notes = report.notes.slice(0, LIST_CAPS.notes);
     if (report.resolved) trimmed.resolved = report.resolved.slice(0, LIST_CAPS.resolved);
     if (report.partial)
       trimmed.partial = {

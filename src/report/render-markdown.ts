@@ -203,6 +203,14 @@ export function renderMarkdown(report: AuditReport): string {
     out.push('');
   }
 
+  const notes = Array.isArray(report.notes) ? report.notes : [];
+  if (notes.length > 0) {
+    out.push(`## Notes (${notes.length})`, '');
+    for (const note of notes)
+      out.push(`- ${escapeText(note.scope)} ${code(note.arn)}: ${escapeText(note.message)}`);
+    out.push('');
+  }
+
   if (hasText(report.location)) out.push(`Full report: ${code(report.location)}`, '');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -176,6 +176,12 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     }
   }
 
+  const notes = Array.isArray(report.notes) ? report.notes : [];
+  if (notes.length > 0) {
+    section(`Notes (${notes.length})`);
+    for (const note of notes) push(`- ${note.scope} ${note.arn}: ${note.message}`, undefined, 2);
+  }
+
   if (report.partial || report.truncated) out.push('');
   if (report.partial) push(partialNotice(report.partial, report.status), 'yellow');
   if (report.truncated) push(truncatedNotice(report.truncated), 'yellow');

@@ -257,6 +257,14 @@ export function renderDigest(
     more(errors.length, limits.lists, push);
   }
 
+  const notes = report.notes ?? [];
+  if (notes.length > 0) {
+    section(`Notes (${formatCount(notes.length)})`);
+    for (const note of notes.slice(0, limits.lists))
+      push(`- ${note.scope} ${note.arn}: ${note.message}`, 0, 2);
+    more(notes.length, limits.lists, push);
+  }
+
   const fullReport = hasText(report.location)
     ? report.location
     : (report.truncated?.fullReport ?? options.fullReport);
