@@ -37,6 +37,9 @@ const permissionFree = new Set(['sts:GetCallerIdentity']);
  */
 const impliedByCall: Record<string, string[]> = { 's3:GetObject': ['s3:ListBucket'] };
 
+/** Operations whose IAM action has another name than the operation. */
+const actionOfOperation: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+
 interface CodeCall {
   /** `service:Operation`, the IAM action the call needs. */
   action: string;
@@ -106,7 +109,10 @@ function scanSdkCalls(): CodeScan {
       const from = bindings.get(namespace ? `${namespace}.` : local);
       const prefix = from === undefined ? undefined : servicePrefixOfPackage[from];
       if (prefix === undefined) unresolved.push(`${file}: ${namespace ? `${namespace}.` : ''}${local}`);
-      else calls.push({ action: `${prefix}:${operation}`, file });
+      else {
+        const action = `${prefix}:${operation}`;
+        calls.push({ action: actionOfOperation[action] ?? action, file });
+      }
     }
   }
   return { calls, unresolved };
