@@ -1,0 +1,140 @@
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrganizationReport } from '../../src/org/rollup.js';
+import { archiveReport } from '../../src/publish/archive.js';
+import { awsTestEnv, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
+import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
+import { accountReport } from './org-reports.js';
+
+const bucket = 'org-audit-reports';
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+
+describe('lambda-role-auditor org against the emulator: three accounts in a central bucket', () => {
+  let moto: MotoServer;
+
+  async function org(args: string[]): Promise<CliRun> {
+    return runPackagedCli(await packagedCli(), ['org', ...args], {
+      env: { ...process.env, ...awsTestEnv(moto.endpoint) },
+    });
+  }
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const s3 = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // The real archive writes each run's JSON and HTML copies, and latest.json for a baseline.
+    const archive = (report: ReturnType<typeof accountReport>, runId: string, updateLatest: boolean) =>
+      archiveReport(s3, bucket, report, { runId, updateLatest });
+
+    // 111111111111: complete two hours ago, an admin role of 4 functions.
+    await archive(
+      accountReport({
+        account: '111111111111',
+        generatedAt: hoursAgo(2),
+        roles: [
+          { name: 'admin-role', functions: 4, findings: [{ ruleId: 'admin-access', severity: 'critical' }] },
+        ],
+      }),
+      'run-a',
+      true,
+    );
+    // 222222222222: a complete baseline yesterday (an admin role of 9 functions), then a failed run.
+    await archive(
+      accountReport({
+        account: '222222222222',
+        generatedAt: hoursAgo(26),
+        roles: [
+          { name: 'deploy-role', functions: 9, findings: [{ ruleId: 'admin-access', severity: 'critical' }] },
+        ],
+      }),
+      'run-b1',
+      true,
+    );
+    await archive(
+      accountReport({ account: '222222222222', generatedAt: hoursAgo(1), status: 'failed' }),
+      'run-b2',
+      false,
+    );
+    // 333333333333: last complete run three days ago.
+    await archive(
+      accountReport({
+        account: '333333333333',
+        generatedAt: hoursAgo(72),
+        roles: [
+          { name: 'batch-role', functions: 30, findings: [{ ruleId: 'unscoped-write', severity: 'high' }] },
+        ],
+      }),
+      'run-c',
+      true,
+    );
+    // Not a report: other keys of the bucket are left alone.
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'config/suppressions.json', Body: '{"suppressions":[]}' }),
+    );
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  it('rolls up the accounts: worst first, the failed and the stale one named', async () => {
+    // act
+    const run = await org(['--report-bucket', bucket, '--format', 'json']);
+    const report = JSON.parse(run.stdout) as OrganizationReport;
+
+    // assess
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(report.kind).toBe('organization');
+    expect(
+      report.accounts.map((account) => [account.account, account.status, account.top[0]?.roleName]),
+    ).toEqual([
+      ['222222222222', 'failed', 'deploy-role'],
+      ['111111111111', 'complete', 'admin-role'],
+      ['333333333333', 'stale', 'batch-role'],
+    ]);
+    expect(report.accounts[0]).toMatchObject({
+      lastRun: 'failed',
+      reason: 'every region listing failed',
+      baselineAt: expect.any(String),
+    });
+    expect(report.accounts[0]?.location).toMatch(
+      /^s3:\/\/org-audit-reports\/reports\/222222222222\/.*-run-b2\.json$/,
+    );
+    expect(report.stale).toEqual(['333333333333']);
+    expect(report.summary.rules).toEqual([
+      { ruleId: 'admin-access', severity: 'critical', accounts: 2, roles: 2, functions: 13 },
+      { ruleId: 'unscoped-write', severity: 'high', accounts: 1, roles: 1, functions: 30 },
+    ]);
+  });
+
+  it('names the worst account and role first in the digest, and --fail-on fails the gate', async () => {
+    // act
+    const run = await org(['--report-bucket', bucket, '--format', 'text', '--fail-on', 'critical']);
+    const lines = run.stdout.split('\n');
+
+    // assess
+    expect(run.status).toBe(1);
+    expect(lines[0]).toBe('lambda-role-auditor: organization - 3 accounts: 1 complete, 1 FAILED, 1 STALE');
+    expect(lines[1]).toMatch(
+      /^Fix first: account 222222222222, role deploy-role \(critical, 9 functions\)\./,
+    );
+  });
+
+  it('a bucket that does not exist is a clear error, exit 3', async () => {
+    // act
+    const run = await org(['--report-bucket', 'no-such-bucket-here']);
+
+    // assess
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^lambda-role-auditor: cannot read the reports of s3:\/\/no-such-bucket-here: cannot list s3:\/\/no-such-bucket-here\/reports\/: NoSuchBucket/,
+    );
+  });
+});
