@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganizationReport } from '../../src/org/rollup.js';
 import { archiveReport } from '../../src/publish/archive.js';
 import { awsTestEnv, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
-import { type CliRun, packagedCli, runPackagedCli } from '../support/packaged-cli.js';
+import { type CliRun, packagedCli, REPOSITORY_ROOT, runPackagedCli } from '../support/packaged-cli.js';
 import { accountReport } from './org-reports.js';
 
 const bucket = 'org-audit-reports';
@@ -124,6 +125,37 @@ describe('lambda-role-auditor org against the emulator: three accounts in a cent
     expect(lines[1]).toMatch(
       /^Fix first: account 222222222222, role deploy-role \(critical, 9 functions\)\./,
     );
+  });
+
+  it('ends quietly into a closed pipe (| head) with the exit code it earned', async () => {
+    // prepare
+    const cli = await packagedCli();
+
+    // act
+    const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [cli.bin, 'org', '--report-bucket', bucket, '--format', 'text', '--fail-on', 'critical'],
+          {
+            cwd: REPOSITORY_ROOT,
+            env: { ...process.env, ...awsTestEnv(moto.endpoint) },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        child.stdout.destroy();
+        let text = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+        });
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ status: code, stderr: text }));
+      },
+    );
+
+    // assess
+    expect(stderr).toBe('');
+    expect(status).toBe(1);
   });
 
   it('a bucket that does not exist is a clear error, exit 3', async () => {
