@@ -9,6 +9,7 @@ import {
   CloudFormationClient,
   CreateStackInstancesCommand,
   CreateStackSetCommand,
+  DescribeOrganizationsAccessCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
   paginateListStackInstances,
@@ -133,6 +134,8 @@ export async function deployStackSet(
   const account = await resolveAccount(clients.sts);
   const organization = await describeOrganization(clients.organizations);
   log(`Account ${account}, region ${region}, organization ${organization.id}`);
+  const callAs: CallAs = options.delegatedAdmin ? 'DELEGATED_ADMIN' : 'SELF';
+  await requireTrustedAccess(clients.cloudFormation, callAs);
   const regions = options.regions.length > 0 ? options.regions : [region];
   const expectedAccounts = await accountsOfUnits(clients.organizations, options.organizationalUnits);
   // Service-managed stack sets never deploy to the management account, even when it is in a unit.
@@ -191,7 +194,6 @@ export async function deployStackSet(
   }
 
   // 3. The stack set and its instances.
-  const callAs: CallAs = options.delegatedAdmin ? 'DELEGATED_ADMIN' : 'SELF';
   const parameters: Record<string, string> = {
     ...options.parameters,
     CodeBucket: base,
@@ -359,6 +361,25 @@ async function describeOrganization(
     throw new DeployError(
       `Cannot read the organization: run in the management account or a delegated administrator account (${messageOf(error)})`,
       { cause: error },
+    );
+  }
+}
+
+/** Service-managed stack sets need trusted access with Organizations; without it every operation fails. */
+async function requireTrustedAccess(cloudFormation: CloudFormationClient, callAs: CallAs): Promise<void> {
+  let status: string | undefined;
+  try {
+    ({ Status: status } = await cloudFormation.send(
+      new DescribeOrganizationsAccessCommand({ CallAs: callAs }),
+    ));
+  } catch (error) {
+    throw new DeployError(`Cannot tell whether StackSets may use Organizations: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  if (status !== 'ENABLED') {
+    throw new DeployError(
+      `Trusted access between StackSets and Organizations is ${status ?? 'unknown'}: run \`aws cloudformation activate-organizations-access\` in the management account first`,
     );
   }
 }

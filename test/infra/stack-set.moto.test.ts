@@ -1,7 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  ActivateOrganizationsAccessCommand,
+  CloudFormationClient,
+  ListStackInstancesCommand,
+} from '@aws-sdk/client-cloudformation';
 import { GetPolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -50,6 +54,7 @@ describe('npm run deploy -- --stack-set against the emulator: an organization wi
   let outsideAccount: string;
   let workloads: string;
   let first: { exitCode: number; stdout: string[]; stderr: string[]; result: StackSetResult };
+  let withoutTrustedAccess: { exitCode: number; stderr: string[] };
 
   const config = (region = home) => ({ endpoint: moto.endpoint, region, credentials: TEST_CREDENTIALS });
 
@@ -120,12 +125,24 @@ describe('npm run deploy -- --stack-set against the emulator: an organization wi
       cloudFormation: new CloudFormationClient(config()),
       s3For: (region) => new S3Client({ ...config(region), forcePathStyle: true }),
     };
+    withoutTrustedAccess = await deployOrganization();
+    // The prerequisite the README names: trusted access between StackSets and Organizations.
+    await clients.cloudFormation.send(new ActivateOrganizationsAccessCommand({}));
     first = await deployOrganization();
-  });
+    // Two deploys into the emulator (each a central stack and eight member stacks) on a loaded machine.
+  }, 240_000);
 
   afterAll(async () => {
     await moto?.stop();
     if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
+  });
+
+  it('stops with the command to run when StackSets may not use Organizations yet', () => {
+    // assess
+    expect(withoutTrustedAccess.exitCode).toBe(1);
+    expect(withoutTrustedAccess.stderr.at(-1)).toBe(
+      'Deploy failed: Trusted access between StackSets and Organizations is DISABLED: run `aws cloudformation activate-organizations-access` in the management account first',
+    );
   });
 
   it('deploys into both member accounts (one in a nested unit) in both regions, and no other account', () => {
