@@ -125,6 +125,11 @@ export function parseStackSetArguments(argv: readonly string[]): StackSetOptions
     if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn))
       throw new DeployUsageError(`--central-topic ${JSON.stringify(topicArn)} is not an SNS topic ARN`);
     central = { bucket, topicArn, topicKeyArn: values['central-topic-key'] ?? '' };
+    if (values.email !== undefined) {
+      throw new DeployUsageError(
+        '--email subscribes to the central topic this deploy creates; subscribe to --central-topic directly',
+      );
+    }
   }
 
   const parameters: Record<string, string> = {};

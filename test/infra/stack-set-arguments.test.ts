@@ -86,6 +86,21 @@ describe('npm run deploy -- --stack-set: command line', () => {
       '--stack-set "1bad" must start with a letter, contain only letters, digits and hyphens, and have at most 56 characters',
     ],
     [['--stack-set', 'org-audit', '--org-units', unit, '--bogus'], "Unknown option '--bogus'"],
+    [
+      [
+        '--stack-set',
+        'org-audit',
+        '--org-units',
+        unit,
+        '--central-bucket',
+        'b-1',
+        '--central-topic',
+        'arn:aws:sns:eu-west-1:999999999999:t',
+        '--email',
+        'a@example.com',
+      ],
+      '--email subscribes to the central topic this deploy creates; subscribe to --central-topic directly',
+    ],
   ])('%j: one line naming the problem, see --help, exit 2', async (argv, message) => {
     // act
     const { exitCode, stderr, stdout } = await run(argv);
