@@ -77,11 +77,19 @@ export function organizationHeadline(report: OrganizationReport): string {
 function accountLine(account: OrganizationAccount): string {
   const worst = account.top[0];
   const what = worst
-    ? `${severityCounts(account.rolesToFix)} role(s) to fix; worst ${worst.roleName}`
+    ? `roles to fix: ${severityCounts(account.rolesToFix)}; worst ${worst.roleName}`
     : account.summary
       ? 'nothing to fix'
       : 'findings unknown';
-  return `${account.account}  ${statusWord(account.status)}  ${what}`;
+  return `${account.account} ${statusWord(account.status)}: ${what}`;
+}
+
+/** What else a reader of an account's line must know: why it is not complete, how old its findings are. */
+function accountNotes(account: OrganizationAccount): string[] {
+  const notes = account.reason ? [account.reason] : [];
+  if (account.baselineAt && account.baselineAt !== account.generatedAt)
+    notes.push(`findings as of ${account.baselineAt}`);
+  return notes;
 }
 
 function roleLine(role: OrganizationRole): string {
@@ -125,7 +133,7 @@ export function renderOrganizationText(report: OrganizationReport): string {
     const shown = report.accounts.slice(0, LISTED_ACCOUNTS);
     for (const account of shown) {
       push(accountLine(account), 0, 2);
-      if (account.reason) push(account.reason, 2);
+      for (const note of accountNotes(account)) push(note, 2);
     }
     if (report.accounts.length > shown.length)
       push(`... and ${formatCount(report.accounts.length - shown.length)} more accounts (see --format json)`);
@@ -134,8 +142,8 @@ export function renderOrganizationText(report: OrganizationReport): string {
   if (report.summary.topRoles.length > 0) {
     section('Top roles across the organization');
     report.summary.topRoles.forEach((role, index) => {
-      const rank = `${index + 1}.`.padStart(3);
-      push(`${rank} ${roleLine(role)}`, 0, 4);
+      // Ranks right-aligned: wrapping would drop a leading space, so it goes in the indent.
+      push(`${index + 1}. ${roleLine(role)}`, index < 9 ? 1 : 0, 4);
       push(`Rules: ${role.rules.join(', ')}`, 4);
       if (role.remediation) push(`Fix: ${role.remediation}`, 4);
     });
@@ -192,7 +200,7 @@ export function renderOrganizationMarkdown(report: OrganizationReport): string {
         `| ${code(account.account, { inTable: true })} | ${escapeText(statusWord(account.status))} | ` +
           `${escapeText(severityCounts(account.rolesToFix) || (account.summary ? 'none' : 'unknown'))} | ` +
           `${worst ? `${code(worst.roleName, { inTable: true })} (${escapeText(worst.severity)})` : ''} | ` +
-          `${escapeText(account.reason ?? '')} |`,
+          `${escapeText(accountNotes(account).join('; '))} |`,
       );
     }
     if (report.accounts.length > LISTED_ACCOUNTS)
@@ -290,7 +298,7 @@ export function renderOrganizationHtml(report: OrganizationReport): string {
         `<td><span class="status status-${account.status === 'stale' ? 'failed' : e(account.status)}">${e(statusWord(account.status))}</span></td>`,
         `<td>${e(severityCounts(account.rolesToFix) || (account.summary ? 'none' : 'unknown'))}</td>`,
         `<td>${worst ? `${severityBadge(worst.severity)} <code>${e(worst.roleName)}</code>` : ''}</td>`,
-        `<td class="small">${e(account.reason ?? '')}${account.location ? ` <span class="muted">${e(account.location)}</span>` : ''}</td></tr>`,
+        `<td class="small">${e(accountNotes(account).join('; '))}${account.location ? ` <span class="muted">${e(account.location)}</span>` : ''}</td></tr>`,
       );
     }
     parts.push('</tbody></table>');

@@ -125,6 +125,9 @@ describe('lambda-role-auditor org against the emulator: three accounts in a cent
     expect(lines[1]).toMatch(
       /^Fix first: account 222222222222, role deploy-role \(critical, 9 functions\)\./,
     );
+    // The failed account's findings are its last baseline's, and the digest says how old they are.
+    expect(lines).toContain('222222222222 FAILED: roles to fix: 1 critical; worst deploy-role');
+    expect(lines.some((line) => /^ {2}findings as of \d{4}-\d\d-\d\dT/.test(line))).toBe(true);
   });
 
   it('ends quietly into a closed pipe (| head) with the exit code it earned', async () => {

@@ -42,7 +42,8 @@ describe('renderOrganization', () => {
     // assess
     expect(lines[0]).toBe('lambda-role-auditor: organization - 2 accounts: 1 complete, 1 STALE');
     expect(lines[1]).toBe('Fix first: account 111111111111, role admin-role (critical, 5 functions). 2');
-    expect(text).toContain('CRITICAL 111111111111 admin-role: 5 of 5 functions');
+    expect(text).toContain(' 1. CRITICAL 111111111111 admin-role: 5 of 5 functions');
+    expect(text).toContain('111111111111 complete: roles to fix: 1 critical, 1 high; worst admin-role');
     expect(text).toContain('admin-access (critical): 1 account, 1 role, 5 functions');
     expect(text).toContain('333333333333 STALE (last report 2026-11-27T12:00:00.000Z)');
     expect(lines.filter((line) => line.length > 78)).toEqual([]);
