@@ -19,6 +19,8 @@ Options:
                           (${SEVERITIES.join(', ')}), or is partial, failed, stale or
                           without a baseline
   --stale-hours N         an account without a report for N hours is stale (default ${DEFAULT_STALE_HOURS})
+  --organization          also list the organization's active accounts (organizations:ListAccounts):
+                          an account that never reported is stale
   --help, -h              this help
 
 Exit codes: 0 ok, 1 --fail-on tripped, 2 usage or configuration error, 3 the bucket could
@@ -32,6 +34,8 @@ export interface OrgCommand {
   output?: string;
   failOn?: Severity;
   staleHours: number;
+  /** Also name the organization's accounts that have no report in the bucket. */
+  organization?: boolean;
 }
 
 /** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens. */
@@ -50,6 +54,7 @@ export function parseOrgCommand(args: string[]): OrgCommand {
     output: { type: 'string' },
     'fail-on': { type: 'string' },
     'stale-hours': { type: 'string' },
+    organization: { type: 'boolean' },
   });
   const bucket = values['report-bucket'];
   if (bucket === undefined) throw new UsageError('org needs --report-bucket BUCKET');
@@ -75,5 +80,6 @@ export function parseOrgCommand(args: string[]): OrgCommand {
   if (values.output) command.output = values.output;
   const failOn = severityOption(values['fail-on'], '--fail-on');
   if (failOn) command.failOn = failOn;
+  if (values.organization) command.organization = true;
   return command;
 }

@@ -1,16 +1,21 @@
 /** `lambda-role-auditor org`: reads the central bucket, rolls up, prints, and earns an exit code. */
 import { writeFile } from 'node:fs/promises';
 import { renderOrganization } from '../org/render.js';
-import { type AccountReports, organizationExitCode, rollUpOrganization } from '../org/rollup.js';
+import {
+  type AccountReports,
+  organizationExitCode,
+  rollUpOrganization,
+  withExpectedAccounts,
+} from '../org/rollup.js';
 import { TOOL_NAME } from '../version.js';
 import { type CliIo, ConfigurationError, checkWritable, EXIT } from './main.js';
 import type { OrgCommand } from './org-options.js';
 
 /** Reads every account's reports of a bucket; the live one loads the AWS SDK only when called. */
-export type OrganizationReader = (bucket: string, io: CliIo) => Promise<AccountReports[]>;
+export type OrganizationReader = (command: OrgCommand, io: CliIo) => Promise<AccountReports[]>;
 
 /** The standard credential chain and environment; a custom endpoint (an emulator) gets path-style URLs. */
-const liveReader: OrganizationReader = async (bucket, io) => {
+const liveReader: OrganizationReader = async (command, io) => {
   const [{ S3Client }, { readOrganizationReports }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('../org/read.js'),
@@ -29,9 +34,25 @@ const liveReader: OrganizationReader = async (bucket, io) => {
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(`\r\x1b[Kreading accounts: ${done}/${total}`)
     : undefined;
-  const accounts = await readOrganizationReports(s3, bucket, progress ? { onAccount: progress } : {});
+  const accounts = await readOrganizationReports(
+    s3,
+    command.reportBucket,
+    progress ? { onAccount: progress } : {},
+  );
   if (progress) io.stderr.write('\r\x1b[K');
-  return accounts;
+  if (!command.organization) return accounts;
+  const [{ OrganizationsClient }, { listOrganizationAccounts }] = await Promise.all([
+    import('@aws-sdk/client-organizations'),
+    import('../org/organization-accounts.js'),
+  ]);
+  const expected = await listOrganizationAccounts(new OrganizationsClient({ maxAttempts: 8 })).catch(
+    (error: Error) => {
+      throw new Error(`cannot list the organization's accounts (--organization): ${error.message}`, {
+        cause: error,
+      });
+    },
+  );
+  return withExpectedAccounts(accounts, expected);
 };
 
 /**
@@ -50,7 +71,7 @@ export async function runOrg(
   let accounts: AccountReports[];
   try {
     if (command.output) await checkWritable(command.output);
-    accounts = await reader(command.reportBucket, io);
+    accounts = await reader(command, io);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       io.stderr.write(`${TOOL_NAME}: ${error.message}\n`);

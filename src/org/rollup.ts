@@ -34,6 +34,21 @@ export interface AccountReports {
   baseline?: StoredReport;
 }
 
+/**
+ * The accounts of the bucket, plus an empty entry (rolled up as `stale`, "no report at all") for every
+ * expected account that has no prefix in it.
+ *
+ * @example
+ * withExpectedAccounts(await readOrganizationReports(s3, bucket), await listOrganizationAccounts(organizations));
+ */
+export function withExpectedAccounts(
+  found: readonly AccountReports[],
+  expected: readonly string[],
+): AccountReports[] {
+  const known = new Set(found.map((entry) => entry.account));
+  return [...found, ...expected.filter((account) => !known.has(account)).map((account) => ({ account }))];
+}
+
 /** A role to fix in one account: its fix-plan entry, condensed. */
 export interface OrganizationRole {
   account: string;
@@ -243,7 +258,11 @@ function rollUpAccount(input: AccountReports, now: Date, staleHours: number): Ac
   let reason: string | undefined;
   const lastRun = newest?.status ?? null;
   const generatedAt = newest?.generatedAt ?? null;
-  if (!newest) {
+  if (!newest && !input.newest && !input.baseline) {
+    // An account of the organization that has never archived a report here.
+    status = 'stale';
+    reason = 'no report at all';
+  } else if (!newest) {
     status = 'failed';
     reason = input.newest
       ? `the newest report ${input.newest.key} ${newestProblem}`
@@ -262,7 +281,8 @@ function rollUpAccount(input: AccountReports, now: Date, staleHours: number): Ac
     // A complete full run without latest.json (an older archive layout): its findings are the baseline.
     baseline = newest;
   }
-  if (!baseline) reasons.push('no complete baseline yet: findings unknown');
+  if (!baseline && (input.newest || input.baseline))
+    reasons.push('no complete baseline yet: findings unknown');
   const allReasons = [reason, ...reasons].filter((text): text is string => Boolean(text));
 
   const roles = baseline ? accountRoles(input.account, baseline) : [];

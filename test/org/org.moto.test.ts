@@ -1,9 +1,20 @@
 import { spawn } from 'node:child_process';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganizationReport } from '../../src/org/rollup.js';
 import { archiveReport } from '../../src/publish/archive.js';
-import { awsTestEnv, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
+import {
+  awsTestEnv,
+  MOTO_ACCOUNT_ID,
+  type MotoServer,
+  startMoto,
+  TEST_CREDENTIALS,
+} from '../../tools/moto.js';
 import { type CliRun, packagedCli, REPOSITORY_ROOT, runPackagedCli } from '../support/packaged-cli.js';
 import { accountReport } from './org-reports.js';
 
@@ -159,6 +170,34 @@ describe('lambda-role-auditor org against the emulator: three accounts in a cent
     // assess
     expect(stderr).toBe('');
     expect(status).toBe(1);
+  });
+
+  it('with --organization, names the accounts of the organization that never reported as stale', async () => {
+    // prepare
+    const organizations = new OrganizationsClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+    });
+    await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const { CreateAccountStatus } = await organizations.send(
+      new CreateAccountCommand({ AccountName: 'quiet', Email: 'quiet@example.com' }),
+    );
+    const quiet = CreateAccountStatus!.AccountId!;
+
+    // act
+    const run = await org(['--report-bucket', bucket, '--format', 'json', '--organization']);
+    const report = JSON.parse(run.stdout) as OrganizationReport;
+
+    // assess
+    expect(run.status).toBe(0);
+    expect(report.accounts.find((account) => account.account === quiet)).toMatchObject({
+      status: 'stale',
+      reason: 'no report at all',
+    });
+    // The management account (moto's default) and the new one never reported; the bucket's three are kept.
+    expect(report.stale.slice(0, 2).sort()).toEqual([MOTO_ACCOUNT_ID, quiet].sort());
+    expect(report.summary.accounts).toBe(5);
   });
 
   it('a bucket that does not exist is a clear error, exit 3', async () => {

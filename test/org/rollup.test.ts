@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type AccountReports, organizationExitCode, rollUpOrganization } from '../../src/org/rollup.js';
+import {
+  type AccountReports,
+  organizationExitCode,
+  rollUpOrganization,
+  withExpectedAccounts,
+} from '../../src/org/rollup.js';
 import { accountReport } from './org-reports.js';
 
 const now = new Date('2026-11-30T12:00:00.000Z');
@@ -198,6 +203,33 @@ describe('rollUpOrganization', () => {
       top: [],
       reason: 'latest.json has schemaVersion 1, expected 2; no complete baseline yet: findings unknown',
     });
+  });
+
+  it('names an account of the organization that never reported as stale, before the others', () => {
+    // act
+    const report = rollUpOrganization(
+      withExpectedAccounts(organization(), ['111111111111', '999999999999']),
+      {
+        now,
+      },
+    );
+
+    // assess
+    // Without findings, an account that cannot be trusted to be clean comes before a clean one.
+    expect(report.accounts.slice(-2).map((account) => account.account)).toEqual([
+      '999999999999',
+      '444444444444',
+    ]);
+    expect(report.accounts.at(-2)).toMatchObject({
+      account: '999999999999',
+      status: 'stale',
+      generatedAt: null,
+      reason: 'no report at all',
+      summary: null,
+      top: [],
+    });
+    expect(report.stale).toEqual(['999999999999', '333333333333']);
+    expect(report.accounts.filter((account) => account.account === '111111111111')).toHaveLength(1);
   });
 });
 
