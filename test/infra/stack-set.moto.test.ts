@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ActivateOrganizationsAccessCommand,
@@ -16,11 +15,19 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { GetBucketPolicyCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArtifact } from '../../scripts/build.js';
+import {
+  invokeBuiltHandler,
+  lambdaContext,
+  lambdaEnvironment,
+  scheduledEvent,
+} from '../../scripts/demo-live.js';
 import { runDeploy, type StackSetClients, type StackSetResult } from '../../scripts/deploy.js';
+import { readOrganizationReports } from '../../src/org/read.js';
+import { rollUpOrganization } from '../../src/org/rollup.js';
 import { MOTO_ACCOUNT_ID, type MotoServer, startMoto, TEST_CREDENTIALS } from '../../tools/moto.js';
 
 const home = 'us-east-1';
@@ -47,6 +54,7 @@ describe('npm run deploy -- --stack-set against the emulator: an organization wi
   let moto: MotoServer;
   let workDirectory: string;
   let zipPath: string;
+  let bundlePath: string;
   let clients: StackSetClients;
   /** Account in workloads/prod (nested) and account directly in workloads. */
   let nestedAccount: string;
@@ -86,10 +94,14 @@ describe('npm run deploy -- --stack-set against the emulator: an organization wi
 
   beforeAll(async () => {
     moto = await startMoto();
-    workDirectory = await mkdtemp(path.join(tmpdir(), 'lambda-role-auditor-stack-set-'));
-    const entry = path.join(workDirectory, 'handler.ts');
-    await writeFile(entry, 'export const handler = async () => ({ ok: true });\n');
-    ({ zipPath } = await buildArtifact({ entry, outdir: path.join(workDirectory, 'dist') }));
+    // The real handler, inside node_modules/.cache: Node imports the bundle itself, as Lambda would.
+    const cache = path.resolve('node_modules', '.cache');
+    await mkdir(cache, { recursive: true });
+    workDirectory = await mkdtemp(path.join(cache, 'lambda-role-auditor-stack-set-'));
+    ({ zipPath, bundlePath } = await buildArtifact({
+      entry: path.resolve('src/handler.ts'),
+      outdir: path.join(workDirectory, 'dist'),
+    }));
 
     const organizations = new OrganizationsClient(config());
     await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
@@ -246,6 +258,44 @@ describe('npm run deploy -- --stack-set against the emulator: an organization wi
       );
     }
     expect(JSON.parse(await suppressions.Body!.transformToString())).toEqual({ suppressions: [] });
+  });
+
+  it("a member's run archives under its own prefix of the central bucket, and the roll-up sees it", async () => {
+    // prepare: the member function's own configuration and the member account's credentials
+    const credentials = await memberCredentials(moto, directAccount);
+    const lambda = new LambdaClient({ endpoint: moto.endpoint, region: home, credentials });
+    const configuration = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'org-audit-auditor' }),
+    );
+    const bucket = first.result.central.reportBucket;
+
+    // act
+    const { result } = await invokeBuiltHandler(bundlePath, {
+      event: scheduledEvent(`arn:aws:events:${home}:${directAccount}:rule/org-audit`),
+      context: lambdaContext(configuration),
+      environment: {
+        ...lambdaEnvironment(configuration, moto.endpoint),
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: credentials.sessionToken,
+      },
+    });
+    const { Contents } = await clients
+      .s3For(home)
+      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'reports/' }));
+    const organization = rollUpOrganization(await readOrganizationReports(clients.s3For(home), bucket), {
+      now: new Date(),
+    });
+
+    // assess
+    expect(result.status).toBe('complete');
+    const keys = (Contents ?? []).map((object) => object.Key ?? '');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !key.startsWith(`reports/${directAccount}/`))).toEqual([]);
+    expect(keys).toContain(`reports/${directAccount}/latest.json`);
+    expect(organization.accounts.map((account) => [account.account, account.status])).toEqual([
+      [directAccount, 'complete'],
+    ]);
   });
 
   it('a second run updates the stack set without creating the instances again', async () => {
