@@ -13,6 +13,7 @@ import {
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
   paginateListStackInstances,
+  type Stack,
   type StackSet,
   type StackSetOperationPreferences,
   type StackSetOperationStatus,
@@ -245,7 +246,7 @@ export async function deployStackSet(
     });
   } else {
     log(`Updating stack set ${options.stackSetName}`);
-    const previous = keptParameters({ Parameters: existing.Parameters } as never, names, parameters);
+    const previous = keptParameters({ Parameters: existing.Parameters } as Stack, names, parameters);
     await run('update', async () => {
       const response = await clients.cloudFormation.send(
         new UpdateStackSetCommand({
@@ -260,9 +261,11 @@ export async function deployStackSet(
 
   const present = await listInstances(clients.cloudFormation, options.stackSetName, callAs);
   const has = new Set(present.map((row) => `${row.account}/${row.region}`));
-  const regionsMissing = regions.filter((target) =>
-    [...expectedAccounts].some((member) => !has.has(`${member}/${target}`)),
-  );
+  // A new stack set targets every unit in every region, even a unit without accounts yet: auto-deployment
+  // only follows units the stack set was deployed to. Later runs add the regions some account lacks.
+  const regionsMissing = existing
+    ? regions.filter((target) => [...expectedAccounts].some((member) => !has.has(`${member}/${target}`)))
+    : regions;
   if (regionsMissing.length > 0) {
     log(`Creating stack instances in ${regionsMissing.join(', ')}`);
     await run('create-instances', async () => {
