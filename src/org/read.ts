@@ -5,7 +5,7 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { createLimiter } from '../collect/concurrency.js';
 import { paginate } from '../collect/paginate.js';
-import { readObject, s3Location } from '../publish/archive.js';
+import { readObject, reportTimestamp, s3Location } from '../publish/archive.js';
 import type { AccountReports, StoredReport } from './rollup.js';
 
 /** Raised when the bucket itself cannot be listed: nothing can be rolled up. */
@@ -18,7 +18,12 @@ export interface ReadOrganizationOptions {
   concurrency?: number;
   /** Told after each account, for a progress display. */
   onAccount?: (done: number, total: number) => void;
+  /** The time of the roll-up: listings start at the runs of the last days before it. */
+  now?: Date;
 }
+
+/** How far back the first listing of an account starts; only an account quiet for longer is listed whole. */
+const RECENT_DAYS = 8;
 
 const REPORTS = 'reports/';
 const LATEST = 'latest.json';
@@ -39,11 +44,13 @@ export async function readOrganizationReports(
 ): Promise<AccountReports[]> {
   const accounts = await listAccountPrefixes(s3, bucket);
   const limit = createLimiter(options.concurrency ?? 8);
+  const now = options.now ?? new Date();
+  const recent = reportTimestamp(new Date(now.getTime() - RECENT_DAYS * 86_400_000).toISOString());
   let done = 0;
   return Promise.all(
     accounts.map((account) =>
       limit(async () => {
-        const result = await readAccount(s3, bucket, account);
+        const result = await readAccount(s3, bucket, account, recent);
         done += 1;
         options.onAccount?.(done, accounts.length);
         return result;
@@ -68,14 +75,24 @@ async function listAccountPrefixes(s3: S3Client, bucket: string): Promise<string
   }
 }
 
-async function readAccount(s3: S3Client, bucket: string, account: string): Promise<AccountReports> {
+async function readAccount(
+  s3: S3Client,
+  bucket: string,
+  account: string,
+  recent: string,
+): Promise<AccountReports> {
   const prefix = `${REPORTS}${account}/`;
   let newestKey: string | undefined;
   let hasLatest = false;
-  try {
-    // Keys come in ascending order: the last run's key is the last `.json` other than latest.json.
-    await paginate(
-      paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix }),
+  // Keys come in ascending order: the last run's key is the last `.json` other than latest.json (which
+  // sorts after every timestamp). Runs are keyed by time, so the listing starts at the last days' runs;
+  // only an account without a run since then is listed whole, for the time of its last run.
+  const list = (startAfter: string | undefined) =>
+    paginate(
+      paginateListObjectsV2(
+        { client: s3 },
+        { Bucket: bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) },
+      ),
       (page) => page.Contents,
       {
         onPage: (objects) => {
@@ -87,6 +104,9 @@ async function readAccount(s3: S3Client, bucket: string, account: string): Promi
         },
       },
     );
+  try {
+    await list(`${prefix}${recent}`);
+    if (newestKey === undefined) await list(undefined);
   } catch (error) {
     const problem = `could not be listed (${errorText(error)})`;
     return { account, newest: { key: prefix, problem } };

@@ -72,17 +72,23 @@ describe('lambda-role-auditor org against the emulator: three accounts in a cent
       'run-b2',
       false,
     );
-    // 333333333333: last complete run three days ago.
+    // 333333333333: a complete run 21 days ago, a partial one 20 days ago (both before the days the first
+    // listing of an account covers), nothing since.
     await archive(
       accountReport({
         account: '333333333333',
-        generatedAt: hoursAgo(72),
+        generatedAt: hoursAgo(504),
         roles: [
           { name: 'batch-role', functions: 30, findings: [{ ruleId: 'unscoped-write', severity: 'high' }] },
         ],
       }),
-      'run-c',
+      'run-c1',
       true,
+    );
+    await archive(
+      accountReport({ account: '333333333333', generatedAt: hoursAgo(480), status: 'partial' }),
+      'run-c2',
+      false,
     );
     // Not a report: other keys of the bucket are left alone.
     await s3.send(
@@ -119,6 +125,9 @@ describe('lambda-role-auditor org against the emulator: three accounts in a cent
       /^s3:\/\/org-audit-reports\/reports\/222222222222\/.*-run-b2\.json$/,
     );
     expect(report.stale).toEqual(['333333333333']);
+    // Its last run is the partial one, found by listing the account whole.
+    expect(report.accounts[2]).toMatchObject({ lastRun: 'partial', generatedAt: expect.any(String) });
+    expect(report.accounts[2]?.location).toMatch(/-run-c2\.json$/);
     expect(report.summary.rules).toEqual([
       { ruleId: 'admin-access', severity: 'critical', accounts: 2, roles: 2, functions: 13 },
       { ruleId: 'unscoped-write', severity: 'high', accounts: 1, roles: 1, functions: 30 },
