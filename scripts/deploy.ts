@@ -21,6 +21,16 @@ export {
 } from './deploy/run.js';
 export { deployStack, type StackDeployment, type StackOperation, type WaitSettings } from './deploy/stack.js';
 export {
+  codeBucketBase,
+  createStackSetClients,
+  deployStackSet,
+  formatInstancesTable,
+  type StackInstanceRow,
+  type StackSetClients,
+  type StackSetResult,
+} from './deploy/stack-set.js';
+export { parseStackSetArguments, type StackSetOptions } from './deploy/stack-set-arguments.js';
+export {
   deploymentBucketName,
   ensureDeploymentBucket,
   resolveAccount,

@@ -25,7 +25,10 @@ export class MotoStartError extends Error {
 }
 
 const MOTO_BINARY = 'moto_server';
-/** moto_server plus the Lambda APIs moto lacks (`ListFunctionUrlConfigs`, `RevisionId`): SPEC §11. */
+/**
+ * moto_server plus the APIs moto lacks (Lambda `ListFunctionUrlConfigs`, `RevisionId`; CloudFormation's
+ * trusted access with Organizations): SPEC §11.
+ */
 const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server_ext.py', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const START_ATTEMPTS = 3;

@@ -14,6 +14,11 @@ starts it registers, on moto's own Lambda backend:
   ``{"AWS": "arn:aws:iam::<account>:root"}``.
 - A published version starts with a policy of its own (moto shares ``$LATEST``'s).
 
+and on CloudFormation:
+
+- ``ActivateOrganizationsAccess`` / ``DescribeOrganizationsAccess`` (trusted access between StackSets
+  and Organizations), which moto lacks: off until activated, per calling account.
+
 It also loads ``moto_ext_last_accessed.py`` (IAM ``GenerateServiceLastAccessedDetails`` /
 ``GetServiceLastAccessedDetails`` with seedable job results).
 
@@ -31,6 +36,8 @@ from moto.awslambda import urls as lambda_urls
 from moto.awslambda.models import LambdaFunction, LambdaStorage
 from moto.awslambda.policy import Policy
 from moto.awslambda.responses import LambdaResponse
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.server import main
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -172,6 +179,24 @@ def list_function_url_configs(self: LambdaResponse) -> str:
     return json.dumps({"FunctionUrlConfigs": configs})
 
 
+# ---------------------------------------------------------------------------------------------
+# CloudFormation: trusted access with Organizations
+# ---------------------------------------------------------------------------------------------
+
+# Accounts that activated trusted access (an organization setting, kept by its management account).
+organizations_access: set[str] = set()
+
+
+def activate_organizations_access(self: CloudFormationResponse) -> EmptyResult:
+    organizations_access.add(self.current_account)
+    return EmptyResult()
+
+
+def describe_organizations_access(self: CloudFormationResponse) -> ActionResult:
+    status = "ENABLED" if self.current_account in organizations_access else "DISABLED"
+    return ActionResult({"Status": status})
+
+
 def install() -> None:
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.update_configuration = update_configuration
@@ -181,6 +206,8 @@ def install() -> None:
     Policy.del_statement = del_statement
     Policy.get_policy = get_policy
     LambdaResponse.list_function_url_configs = list_function_url_configs
+    CloudFormationResponse.activate_organizations_access = activate_organizations_access
+    CloudFormationResponse.describe_organizations_access = describe_organizations_access
     lambda_urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"] = (
         LambdaResponse.dispatch
     )

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DeployUsageError } from './errors.js';
+import { stackSetUsage } from './stack-set-arguments.js';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** What `--help` prints, and what follows a usage error. */
 export const usage = `Usage: npm run deploy -- --stack-name NAME [options]
+       npm run deploy -- --stack-set NAME --org-units LIST [options]   (whole organization, see below)
 
   --stack-name NAME            stack to create or update (letters, digits, hyphens; at most 56 characters)
   --email ADDRESS              subscribe ADDRESS to the report topic ('' removes it)
@@ -25,7 +27,9 @@ export const usage = `Usage: npm run deploy -- --stack-name NAME [options]
   --json                       print the result as JSON on stdout (progress stays on stderr)
   --help                       show this text
 
-Parameters not given keep their current value on update and their default on create.`;
+Parameters not given keep their current value on update and their default on create.
+
+${stackSetUsage}`;
 
 const namedParameterOptions = {
   email: 'NotificationEmail',

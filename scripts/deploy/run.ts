@@ -7,6 +7,13 @@ import { type DeployOptions, parseDeployArguments, usage } from './arguments.js'
 import { DeployError, messageOf, StackOperationError } from './errors.js';
 import { formatOutputsTable } from './output.js';
 import { deployStack, type StackDeployment, type WaitSettings } from './stack.js';
+import {
+  createStackSetClients,
+  deployStackSet,
+  formatInstancesTable,
+  type StackSetClients,
+} from './stack-set.js';
+import { parseStackSetArguments, type StackSetOptions } from './stack-set-arguments.js';
 import { deploymentBucketName, ensureDeploymentBucket, resolveAccount, uploadArtifact } from './upload.js';
 
 export interface DeployClients {
@@ -107,6 +114,7 @@ export async function runDeploy(
   argv: readonly string[],
   dependencies: {
     clients?: () => DeployClients;
+    stackSetClients?: () => StackSetClients;
     stdout?: (text: string) => void;
     stderr?: (text: string) => void;
     waitSettings?: Partial<WaitSettings>;
@@ -114,17 +122,21 @@ export async function runDeploy(
 ): Promise<number> {
   const stdout = dependencies.stdout ?? ((text: string) => process.stdout.write(`${text}\n`));
   const stderr = dependencies.stderr ?? ((text: string) => process.stderr.write(`${text}\n`));
-  let options: DeployOptions | 'help';
+  let options: DeployOptions | StackSetOptions | 'help';
   try {
-    options = parseDeployArguments(argv);
+    // --stack-set: the whole organization through a stack set; otherwise one stack in this account.
+    options = argv.some((argument) => argument === '--stack-set' || argument.startsWith('--stack-set='))
+      ? parseStackSetArguments(argv)
+      : parseDeployArguments(argv);
   } catch (error) {
-    stderr(`${messageOf(error)}\n\n${usage}`);
+    stderr(`deploy: ${messageOf(error)}; see --help`);
     return 2;
   }
   if (options === 'help') {
     stdout(usage);
     return 0;
   }
+  if ('kind' in options) return runStackSetDeploy(options, dependencies, stdout, stderr);
   try {
     const clients = (dependencies.clients ?? createDefaultClients)();
     const result = await deploy(options, clients, stderr, dependencies.waitSettings);
@@ -146,6 +158,30 @@ export async function runDeploy(
         );
       }
     }
+    return 1;
+  }
+}
+
+async function runStackSetDeploy(
+  options: StackSetOptions,
+  dependencies: { stackSetClients?: () => StackSetClients; waitSettings?: Partial<WaitSettings> },
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+): Promise<number> {
+  try {
+    const clients = (dependencies.stackSetClients ?? createStackSetClients)();
+    const result = await deployStackSet(options, clients, stderr, dependencies.waitSettings);
+    if (options.json) stdout(JSON.stringify(result, null, 2));
+    else {
+      stderr(
+        `Stack set ${result.stackSetName}: ${result.ok ? 'deployed' : 'NOT deployed everywhere'}; ` +
+          `reports in s3://${result.central.reportBucket}/reports/<account>/, topic ${result.central.topicArn}`,
+      );
+      stdout(formatInstancesTable(result.instances));
+    }
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    stderr(`Deploy failed: ${messageOf(error)}`);
     return 1;
   }
 }

@@ -69,6 +69,8 @@ export async function runCli(
       return EXIT.ok;
     case 'audit':
       return runAudit(command, io, live);
+    case 'org':
+      return (await import('./org.js')).runOrg(command, io);
   }
 }
 
@@ -98,7 +100,7 @@ async function loadSuppressions(path: string): Promise<Suppression[]> {
  * Refuses an `--output` that cannot be written before the audit, which may take minutes: a missing or
  * non-directory parent, a directory in place of the file, no write permission.
  */
-async function checkWritable(path: string): Promise<void> {
+export async function checkWritable(path: string): Promise<void> {
   const problem = (reason: string) => new ConfigurationError(`cannot write --output ${path}: ${reason}`);
   const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;

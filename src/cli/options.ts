@@ -4,6 +4,7 @@ import { isSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from '../report/render.js';
 import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from '../usage/coverage.js';
+import { ORG_HELP, type OrgCommand, parseOrgCommand } from './org-options.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
@@ -52,6 +53,8 @@ const EXIT_CODES =
 export const USAGE = `Usage:
   lambda-role-auditor audit [options]      audit every Lambda function's execution role
   lambda-role-auditor rules [--format F]   list the rule catalog
+  lambda-role-auditor org --report-bucket B
+                                           roll up every account's reports in a central bucket
   lambda-role-auditor help [COMMAND]       this help, or the help of a command
   lambda-role-auditor --version | --help
 
@@ -80,12 +83,13 @@ Lists the rule catalog: id, severity, title (and remediation in json and markdow
 export function helpText(topic?: HelpTopic): string {
   if (topic === 'audit') return AUDIT_HELP;
   if (topic === 'rules') return RULES_HELP;
+  if (topic === 'org') return ORG_HELP;
   return USAGE;
 }
 
-export type HelpTopic = 'audit' | 'rules';
+export type HelpTopic = 'audit' | 'rules' | 'org';
 
-const COMMANDS = ['audit', 'rules', 'help'] as const;
+const COMMANDS = ['audit', 'rules', 'org', 'help'] as const;
 
 export interface AuditCommand {
   command: 'audit';
@@ -116,11 +120,12 @@ export interface AuditCommand {
 
 export type Command =
   | AuditCommand
+  | OrgCommand
   | { command: 'rules'; format: 'table' | 'json' | 'markdown' }
   | { command: 'help'; topic?: HelpTopic }
   | { command: 'version' };
 
-function severityOption(value: string | undefined, name: string): Severity | undefined {
+export function severityOption(value: string | undefined, name: string): Severity | undefined {
   if (value === undefined) return undefined;
   if (!isSeverity(value))
     throw new UsageError(`${name} must be one of ${SEVERITIES.join(', ')}, got "${value}"`);
@@ -151,7 +156,7 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { command: 'help' };
-    if (topic === 'audit' || topic === 'rules') return { command: 'help', topic };
+    if (topic === 'audit' || topic === 'rules' || topic === 'org') return { command: 'help', topic };
     throw unknownCommand(topic);
   }
   if (first === 'rules') {
@@ -162,6 +167,10 @@ export function parseCommand(argv: string[]): Command {
       throw new UsageError(`--format for rules must be table, json or markdown, got "${format}"`);
     }
     return { command: 'rules', format };
+  }
+  if (first === 'org') {
+    if (asksForHelp(rest)) return { command: 'help', topic: 'org' };
+    return parseOrgCommand(rest);
   }
   if (first !== 'audit') {
     if (first.startsWith('-')) throw unknownOption(first, ['--help', '--version']);
@@ -298,7 +307,7 @@ function unknownOption(rawName: string, known: string[]): UsageError {
  * Parses options with one clear message per mistake (node's own messages run to several sentences):
  * the first unknown option (with the likely intended one), missing value or stray argument.
  */
-function parse<T extends OptionSpec>(args: string[], options: T) {
+export function parse<T extends OptionSpec>(args: string[], options: T) {
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;

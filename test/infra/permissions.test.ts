@@ -90,6 +90,8 @@ function scanSdkCalls(): CodeScan {
   const unresolved: string[] = [];
   const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
+    // The organization roll-up is a CLI command run by people with their own credentials, never the function.
+    .filter((file) => !file.split(path.sep).join('/').startsWith('org/'))
     .sort();
   for (const file of files) {
     const source = withoutComments(readFileSync(path.join(sourceRoot, file), 'utf8'));

@@ -106,9 +106,14 @@ function resolveWith(value: unknown, context: StackContext, condition: (name: st
         if (found === undefined) throw new Error(`Unresolvable attribute ${resource}.${attribute}`);
         return found;
       }
-      case 'Fn::Sub':
-        return String(argument).replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
+      case 'Fn::Sub': {
+        // The list form: the text, then variables of its own.
+        const [text, variables] = Array.isArray(argument)
+          ? [String(argument[0]), (argument[1] ?? {}) as Record<string, unknown>]
+          : [String(argument), {}];
+        return text.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
           if (name.startsWith('!')) return `\${${name.slice(1)}}`;
+          if (Object.hasOwn(variables, name)) return String(recurse(variables[name]));
           if (name.includes('.') && !name.startsWith('AWS::')) {
             const found = context.attributes[name];
             if (found === undefined) throw new Error(`Unresolvable attribute ${name}`);
@@ -116,6 +121,7 @@ function resolveWith(value: unknown, context: StackContext, condition: (name: st
           }
           return reference(name, context);
         });
+      }
       case 'Fn::If': {
         const [name, whenTrue, whenFalse] = argument as [string, unknown, unknown];
         return recurse(condition(name) ? whenTrue : whenFalse);

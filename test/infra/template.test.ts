@@ -74,11 +74,11 @@ function expectedGrants(
   if (bucketName) {
     const bucket = `arn:${partition}:s3:::${bucketName}`;
     grants['s3:GetObject'] = [
-      `${bucket}/cache/*`,
+      `${bucket}/cache/${account}/*`,
       `${bucket}/config/suppressions.json`,
-      `${bucket}/reports/*`,
+      `${bucket}/reports/${account}/*`,
     ];
-    grants['s3:PutObject'] = [`${bucket}/cache/*`, `${bucket}/reports/*`];
+    grants['s3:PutObject'] = [`${bucket}/cache/${account}/*`, `${bucket}/reports/${account}/*`];
     // Without it S3 answers 403 for a missing suppressions file, which the auditor must not read as "none".
     grants['s3:ListBucket'] = [bucket];
   }
@@ -114,6 +114,16 @@ const scenarios: Scenario[] = [
     },
     location: defaultLocation,
     expected: () => expectedGrants(defaultLocation, centralTopicArn, centralKeyArn, undefined),
+  },
+  {
+    name: 'a central topic and a central report bucket (a stack set member)',
+    parameters: {
+      ExistingTopicArn: centralTopicArn,
+      ExistingTopicKeyArn: centralKeyArn,
+      ExistingReportBucket: 'org-audit-reports',
+    },
+    location: defaultLocation,
+    expected: () => expectedGrants(defaultLocation, centralTopicArn, centralKeyArn, 'org-audit-reports'),
   },
   {
     name: 'an unencrypted central topic and a report bucket',
@@ -256,6 +266,28 @@ describe('infra/template.yaml', () => {
 
     // assess
     expect(environment.Variables).toEqual(expected(context));
+  });
+
+  it('as a stack set member: archives to the central bucket, names its function, reads code in its region', () => {
+    // prepare
+    const context = exampleStack(template, {
+      ExistingTopicArn: centralTopicArn,
+      ExistingReportBucket: 'org-audit-reports',
+      FunctionName: 'org-audit-auditor',
+      CodeBucket: 'lambda-role-auditor-code-999999999999',
+      CodeBucketPerRegion: 'true',
+    });
+
+    // act
+    const properties = resolvedProperties('Function', context);
+
+    // assess
+    expect(isCreated(template, 'ReportBucket', context)).toBe(false);
+    expect(properties).toMatchObject({
+      FunctionName: 'org-audit-auditor',
+      Code: { S3Bucket: 'lambda-role-auditor-code-999999999999-eu-west-1' },
+      Environment: { Variables: { REPORT_BUCKET: 'org-audit-reports', TOPIC_ARN: centralTopicArn } },
+    });
   });
 
   it('gives the function its own log group with a retention', () => {
@@ -626,7 +658,13 @@ describe('infra/template.yaml', () => {
 describe('infra/central-topic.yaml', () => {
   const central = loadTemplate('central-topic.yaml');
   const context: StackContext = {
-    parameters: { OrganizationId: 'o-abcdef1234', NotificationEmail: '', TopicName: 'lambda-role-auditor' },
+    parameters: {
+      OrganizationId: 'o-abcdef1234',
+      NotificationEmail: '',
+      TopicName: 'lambda-role-auditor',
+      CreateReportBucket: 'false',
+      ReportRetentionDays: '400',
+    },
     references: {
       'AWS::AccountId': '999999999999',
       'AWS::Region': 'eu-west-1',
@@ -708,13 +746,107 @@ describe('infra/central-topic.yaml', () => {
   it('outputs the topic and key ARNs for the member stacks', () => {
     // prepare / act
     const outputs = Object.fromEntries(
-      Object.entries(central.Outputs ?? {}).map(([name, output]) => [
-        name,
-        resolveValue(central, output.Value, context),
-      ]),
+      Object.entries(central.Outputs ?? {})
+        .filter(([, output]) => output.Condition === undefined)
+        .map(([name, output]) => [name, resolveValue(central, output.Value, context)]),
     );
 
     // assess
     expect(outputs).toEqual({ TopicArn: centralTopicArn, TopicKeyArn: centralKeyArn });
+    expect(isCreated(central, 'ReportBucket', context)).toBe(false);
+  });
+
+  describe('with the central report bucket', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template.
+    const principalAccount = '${aws:PrincipalAccount}';
+    const withBucket: StackContext = {
+      ...context,
+      parameters: { ...context.parameters, CreateReportBucket: 'true', ReportRetentionDays: '400' },
+      references: { ...context.references, ReportBucket: 'org-audit-reports' },
+      attributes: { ...context.attributes, 'ReportBucket.Arn': 'arn:aws:s3:::org-audit-reports' },
+    };
+    const resolved = (logicalId: string) =>
+      resolveValue(central, central.Resources[logicalId]?.Properties, withBucket) as Record<string, unknown>;
+
+    it('keeps the bucket private, encrypted, owned by this account and expiring', () => {
+      // act
+      const bucket = resolved('ReportBucket');
+
+      // assess
+      expect(central.Resources.ReportBucket?.DeletionPolicy).toBe('Retain');
+      expect(bucket).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: '400' }),
+            expect.anything(),
+          ],
+        },
+      });
+    });
+
+    it('lets each account of the organization write and list only its own prefixes, over TLS', () => {
+      // act
+      const statements = statementsOf(resolved('ReportBucketPolicy').PolicyDocument);
+
+      // assess
+      const organization = { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } };
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+        {
+          Sid: 'MembersArchiveOwnReports',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: [
+            `arn:aws:s3:::org-audit-reports/reports/${principalAccount}/*`,
+            `arn:aws:s3:::org-audit-reports/cache/${principalAccount}/*`,
+          ],
+          Condition: organization,
+        },
+        {
+          Sid: 'MembersReadSuppressions',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::org-audit-reports/config/suppressions.json',
+          Condition: organization,
+        },
+        {
+          Sid: 'MembersListOwnPrefixes',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::org-audit-reports',
+          Condition: {
+            ...organization,
+            StringLike: {
+              's3:prefix': [`reports/${principalAccount}/*`, `cache/${principalAccount}/*`],
+            },
+          },
+        },
+      ]);
+    });
+
+    it('outputs the bucket for the member stacks and the roll-up', () => {
+      // act
+      const name = resolveValue(central, central.Outputs?.ReportBucketName?.Value, withBucket);
+
+      // assess
+      expect(name).toBe('org-audit-reports');
+    });
   });
 });
