@@ -78,9 +78,11 @@ function accountLine(account: OrganizationAccount): string {
   const worst = account.top[0];
   const what = worst
     ? `roles to fix: ${severityCounts(account.rolesToFix)}; worst ${worst.roleName}`
-    : account.summary
-      ? 'nothing to fix'
-      : 'findings unknown';
+    : !account.summary
+      ? 'findings unknown'
+      : account.status === 'complete'
+        ? 'nothing to fix'
+        : 'nothing known to fix';
   return `${account.account} ${statusWord(account.status)}: ${what}`;
 }
 

@@ -49,6 +49,24 @@ describe('renderOrganization', () => {
     expect(lines.filter((line) => line.length > 78)).toEqual([]);
   });
 
+  it('text: an account that is not complete is never said to have nothing to fix', () => {
+    // prepare: the stale account's last findings were clean; a complete one is clean too
+    const report = rollUpOrganization(
+      [
+        both(accountReport({ account: '333333333333', generatedAt: hoursAgo(72), roles: [] })),
+        both(accountReport({ account: '444444444444', generatedAt: hoursAgo(1), roles: [] })),
+      ],
+      { now },
+    );
+
+    // act
+    const text = renderOrganization(report, 'text');
+
+    // assess
+    expect(text).toContain('333333333333 STALE: nothing known to fix');
+    expect(text).toContain('444444444444 complete: nothing to fix');
+  });
+
   it('json: the SPEC §9b contract, with every account', () => {
     // act
     const parsed = JSON.parse(renderOrganization(organization(), 'json'));
