@@ -3,20 +3,30 @@ import { writeFile } from 'node:fs/promises';
 import { renderOrganization } from '../org/render.js';
 import {
   type AccountReports,
+  type AccountRollup,
+  accountsNeverHeardOf,
+  combineAccountRollups,
   organizationExitCode,
-  rollUpOrganization,
-  withExpectedAccounts,
+  rollUpAccount,
 } from '../org/rollup.js';
 import { TOOL_NAME } from '../version.js';
 import { type CliIo, ConfigurationError, checkWritable, EXIT } from './main.js';
 import type { OrgCommand } from './org-options.js';
 
-/** Reads every account's reports of a bucket; the live one loads the AWS SDK only when called. */
-export type OrganizationReader = (command: OrgCommand, io: CliIo) => Promise<AccountReports[]>;
+/**
+ * Reads every account's reports of a bucket and rolls each up with `rollUp` as soon as it is read (an
+ * account expected but never heard of is rolled up from `{account}`); the live one loads the AWS SDK
+ * only when called.
+ */
+export type OrganizationReader = (
+  command: OrgCommand,
+  io: CliIo,
+  rollUp: (input: AccountReports) => AccountRollup,
+) => Promise<AccountRollup[]>;
 
 /** The standard credential chain and environment; a custom endpoint (an emulator) gets path-style URLs. */
-const liveReader: OrganizationReader = async (command, io) => {
-  const [{ S3Client }, { readOrganizationReports }] = await Promise.all([
+const liveReader: OrganizationReader = async (command, io, rollUp) => {
+  const [{ S3Client }, { readEachAccount }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('../org/read.js'),
   ]);
@@ -34,9 +44,10 @@ const liveReader: OrganizationReader = async (command, io) => {
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(`\r\x1b[Kreading accounts: ${done}/${total}`)
     : undefined;
-  const accounts = await readOrganizationReports(
+  const accounts = await readEachAccount(
     s3,
     command.reportBucket,
+    rollUp,
     progress ? { onAccount: progress } : {},
   );
   if (progress) io.stderr.write('\r\x1b[K');
@@ -52,7 +63,8 @@ const liveReader: OrganizationReader = async (command, io) => {
       });
     },
   );
-  return withExpectedAccounts(accounts, expected);
+  const found = accounts.map((rollup) => rollup.entry.account);
+  return [...accounts, ...accountsNeverHeardOf(found, expected).map((account) => rollUp({ account }))];
 };
 
 /**
@@ -68,10 +80,11 @@ export async function runOrg(
   reader: OrganizationReader = liveReader,
   now: () => Date = () => new Date(),
 ): Promise<number> {
-  let accounts: AccountReports[];
+  const options = { now: now(), staleHours: command.staleHours };
+  let accounts: AccountRollup[];
   try {
     if (command.output) await checkWritable(command.output);
-    accounts = await reader(command, io);
+    accounts = await reader(command, io, (input) => rollUpAccount(input, options));
   } catch (error) {
     if (error instanceof ConfigurationError) {
       io.stderr.write(`${TOOL_NAME}: ${error.message}\n`);
@@ -81,7 +94,7 @@ export async function runOrg(
     io.stderr.write(`${TOOL_NAME}: cannot read the reports of s3://${command.reportBucket}: ${message}\n`);
     return EXIT.failed;
   }
-  const organization = rollUpOrganization(accounts, { now: now(), staleHours: command.staleHours });
+  const organization = combineAccountRollups(accounts, options);
   const format = command.format ?? (io.stdout.isTTY && !command.output ? 'text' : 'json');
   const rendered = renderOrganization(organization, format);
   if (command.output) {

@@ -37,11 +37,28 @@ const LATEST = 'latest.json';
  * @example
  * const accounts = await readOrganizationReports(new S3Client({}), 'org-audit-reports');
  */
-export async function readOrganizationReports(
+export function readOrganizationReports(
   s3: S3Client,
   bucket: string,
   options: ReadOrganizationOptions = {},
 ): Promise<AccountReports[]> {
+  return readEachAccount(s3, bucket, (input) => input, options);
+}
+
+/**
+ * Like {@link readOrganizationReports}, but hands each account's reports to `each` as soon as they are
+ * read and keeps only what it returns: with `rollUpAccount`, memory stays bounded by the accounts read
+ * at the same time, not by the whole organization's reports.
+ *
+ * @example
+ * const rollups = await readEachAccount(s3, bucket, (input) => rollUpAccount(input, { now }));
+ */
+export async function readEachAccount<T>(
+  s3: S3Client,
+  bucket: string,
+  each: (input: AccountReports) => T,
+  options: ReadOrganizationOptions = {},
+): Promise<T[]> {
   const accounts = await listAccountPrefixes(s3, bucket);
   const limit = createLimiter(options.concurrency ?? 8);
   const now = options.now ?? new Date();
@@ -50,7 +67,7 @@ export async function readOrganizationReports(
   return Promise.all(
     accounts.map((account) =>
       limit(async () => {
-        const result = await readAccount(s3, bucket, account, recent);
+        const result = each(await readAccount(s3, bucket, account, recent));
         done += 1;
         options.onAccount?.(done, accounts.length);
         return result;

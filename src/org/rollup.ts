@@ -35,18 +35,15 @@ export interface AccountReports {
 }
 
 /**
- * The accounts of the bucket, plus an empty entry (rolled up as `stale`, "no report at all") for every
- * expected account that has no prefix in it.
+ * The expected accounts (the organization's) that have no prefix in the bucket: each is rolled up from
+ * `{ account }`, as `stale` with "no report at all".
  *
  * @example
- * withExpectedAccounts(await readOrganizationReports(s3, bucket), await listOrganizationAccounts(organizations));
+ * accountsNeverHeardOf(['111111111111'], ['111111111111', '222222222222']); // ['222222222222']
  */
-export function withExpectedAccounts(
-  found: readonly AccountReports[],
-  expected: readonly string[],
-): AccountReports[] {
-  const known = new Set(found.map((entry) => entry.account));
-  return [...found, ...expected.filter((account) => !known.has(account)).map((account) => ({ account }))];
+export function accountsNeverHeardOf(found: readonly string[], expected: readonly string[]): string[] {
+  const known = new Set(found);
+  return [...new Set(expected)].filter((account) => !known.has(account));
 }
 
 /** A role to fix in one account: its fix-plan entry, condensed. */
@@ -226,13 +223,25 @@ function accountRoles(account: string, report: AuditReport): OrganizationRole[] 
   }));
 }
 
-interface AccountRollup {
+/**
+ * One account rolled up: all the organization roll-up needs of it. Small whatever the size of the
+ * account's reports, so a reader can drop each account's reports as soon as it is rolled up.
+ */
+export interface AccountRollup {
   entry: OrganizationAccount;
   roles: OrganizationRole[];
   rules: ReturnType<typeof rollupByRule>;
 }
 
-function rollUpAccount(input: AccountReports, now: Date, staleHours: number): AccountRollup {
+/**
+ * Rolls up one account's reports (its status, the summary and roles of its baseline, its rule totals).
+ *
+ * @example
+ * const rollup = rollUpAccount({ account: '111111111111', newest, baseline }, { now: new Date() });
+ */
+export function rollUpAccount(input: AccountReports, options: RollupOptions): AccountRollup {
+  const now = options.now;
+  const staleHours = options.staleHours ?? DEFAULT_STALE_HOURS;
   const reasons: string[] = [];
   let baseline: AuditReport | undefined;
   if (input.baseline) {
@@ -316,8 +325,23 @@ export function rollUpOrganization(
   inputs: readonly AccountReports[],
   options: RollupOptions,
 ): OrganizationReport {
-  const staleHours = options.staleHours ?? DEFAULT_STALE_HOURS;
-  const rollups = inputs.map((input) => rollUpAccount(input, options.now, staleHours));
+  return combineAccountRollups(
+    inputs.map((input) => rollUpAccount(input, options)),
+    options,
+  );
+}
+
+/**
+ * The organization roll-up of accounts rolled up one by one ({@link rollUpAccount}): accounts ranked by
+ * their worst role, totals by rule, the top roles across the organization.
+ *
+ * @example
+ * const organization = combineAccountRollups(inputs.map((input) => rollUpAccount(input, options)), options);
+ */
+export function combineAccountRollups(
+  rollups: readonly AccountRollup[],
+  options: RollupOptions,
+): OrganizationReport {
   const accounts = rollups.map((rollup) => rollup.entry).sort(compareAccounts);
 
   const status = Object.fromEntries(ACCOUNT_STATUSES.map((name) => [name, 0])) as Record<

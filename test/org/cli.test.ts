@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/main.js';
-import { runOrg } from '../../src/cli/org.js';
+import { type OrganizationReader, runOrg } from '../../src/cli/org.js';
 import { parseOrgCommand } from '../../src/cli/org-options.js';
 import { OrganizationReadError } from '../../src/org/read.js';
 import type { AccountReports } from '../../src/org/rollup.js';
@@ -23,8 +23,9 @@ function fakeIo(tty = false): CliIo & { out: () => string; err: () => string } {
 
 const now = new Date('2026-11-30T12:00:00.000Z');
 
-function reader(accounts: AccountReports[]) {
-  return async () => accounts;
+/** A reader that hands the accounts to the roll-up one by one, as the live one does. */
+function reader(accounts: AccountReports[]): OrganizationReader {
+  return async (_command, _io, rollUp) => accounts.map(rollUp);
 }
 
 const highOnly: AccountReports[] = (() => {

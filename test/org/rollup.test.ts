@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AccountReports,
+  accountsNeverHeardOf,
   organizationExitCode,
   rollUpOrganization,
-  withExpectedAccounts,
 } from '../../src/org/rollup.js';
 import { accountReport } from './org-reports.js';
 
@@ -207,12 +207,12 @@ describe('rollUpOrganization', () => {
 
   it('names an account of the organization that never reported as stale, before the others', () => {
     // act
-    const report = rollUpOrganization(
-      withExpectedAccounts(organization(), ['111111111111', '999999999999']),
-      {
-        now,
-      },
+    const found = organization();
+    const missing = accountsNeverHeardOf(
+      found.map((input) => input.account),
+      ['111111111111', '999999999999', '999999999999'],
     );
+    const report = rollUpOrganization([...found, ...missing.map((account) => ({ account }))], { now });
 
     // assess
     // Without findings, an account that cannot be trusted to be clean comes before a clean one.
