@@ -89,6 +89,7 @@ function preparePage(report: AuditReport, options: HtmlOptions): { chunks: () =>
   mutedSection(out, findings);
   expiredSection(out, report);
   errorsSection(out, report);
+  notesSection(out, report);
   footer(out, report, options.jsonLocation ?? report.location);
   // The script comes before the data: the page is interactive while the browser still reads the data.
   out.push(`</main>\n<script>${REPORT_SCRIPT}</script>\n<script type="application/json" id="report-data">`);
@@ -153,6 +154,7 @@ function header(out: string[], report: AuditReport, plan: readonly PlanRole[]): 
       (report.expiredSuppressions?.length ?? 0) > 0,
     ],
     ['errors', `Errors (${formatCount(report.errors?.length ?? 0)})`, (report.errors?.length ?? 0) > 0],
+    ['notes', `Notes (${formatCount(report.notes?.length ?? 0)})`, (report.notes?.length ?? 0) > 0],
   ];
   out.push(
     `<nav>${links
@@ -388,6 +390,27 @@ function errorsSection(out: string[], report: AuditReport): void {
   }
   out.push('</tbody></table>');
   restButton(out, 'errors', errors.length, 'errors-list');
+  out.push('</section>');
+}
+
+/** Notes (actions of services the IAM catalog does not know): the first ones, the rest are in the JSON. */
+function notesSection(out: string[], report: AuditReport): void {
+  const notes = report.notes ?? [];
+  if (notes.length === 0) return;
+  out.push(
+    `<section id="notes"><h2>Notes (${formatCount(notes.length)})</h2>`,
+    '<p class="muted small">Neither findings nor errors: actions of services the IAM catalog does not know, evaluated by their pattern.</p>',
+    '<ul class="plain">',
+  );
+  for (const note of notes.slice(0, HTML_SECTION_ITEMS))
+    out.push(
+      `<li>${escapeHtml(note.scope)} <code>${escapeHtml(note.arn)}</code>: ${escapeHtml(note.message)}</li>`,
+    );
+  out.push('</ul>');
+  if (notes.length > HTML_SECTION_ITEMS)
+    out.push(
+      `<p class="muted small">and ${formatCount(notes.length - HTML_SECTION_ITEMS)} more in the JSON report (notes).</p>`,
+    );
   out.push('</section>');
 }
 

@@ -41,9 +41,9 @@ describe('Actions the IAM catalog cannot place', () => {
     expect(report.status).toBe('complete');
   });
 
-  it('shows the notes in the digest, the table and markdown', () => {
+  it('shows the notes in the digest, the table, markdown and HTML', () => {
     // act
-    const outputs = (['text', 'table', 'markdown'] as const).map((format) =>
+    const outputs = (['text', 'table', 'markdown', 'html'] as const).map((format) =>
       renderReport(report, format, { color: false }),
     );
 
