@@ -193,3 +193,17 @@ export function rolesBySeverity(plan: readonly PlanRole[]): Record<Severity, num
   for (const role of plan) counts[role.severity] += 1;
   return counts;
 }
+
+/** The names of the functions the role's worst problem affects: all of them for a role finding. *
+ * @example
+ * affectedNames(planRoles(report)[0]!); // ['orders-api', 'orders-worker']
+ */
+export function affectedNames(role: PlanRole): string[] {
+  if (role.affected === role.functionCount) return role.functionNames;
+  const names = new Set<string>();
+  for (const rule of role.functionFindings) {
+    if (rule.severity !== role.severity) continue;
+    for (const finding of rule.findings) names.add(finding.functionName);
+  }
+  return [...names];
+}

@@ -1,7 +1,7 @@
 import type { AuditReport, Finding, Proposal } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { roleNameFromArn } from '../policy/arn.js';
-import { type PlanRole, planRoles, rolesBySeverity, rollupByRule } from './fix-plan.js';
+import { affectedNames, type PlanRole, planRoles, rolesBySeverity, rollupByRule } from './fix-plan.js';
 import {
   countOf,
   describeMuting,
@@ -242,17 +242,6 @@ function planRow(role: PlanRole, index: number, tokens: string): string {
     `${role.isNew ? '<span class="new">NEW</span>' : ''}<span class="name">${escapeHtml(role.roleName)}</span>` +
     `<span class="meta">${escapeHtml(meta)}</span></div></li>\n`
   );
-}
-
-/** The names of the functions the role's worst problem affects: all of them for a role finding. */
-function affectedNames(role: PlanRole): string[] {
-  if (role.affected === role.functionCount) return role.functionNames;
-  const names = new Set<string>();
-  for (const rule of role.functionFindings) {
-    if (rule.severity !== role.severity) continue;
-    for (const finding of rule.findings) names.add(finding.functionName);
-  }
-  return [...names];
 }
 
 /** Bar width of the chart's longest bar, in the SVG's user units. */

@@ -1,7 +1,7 @@
 import type { AuditReport } from '../model/report.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import { roleNameFromArn } from '../policy/arn.js';
-import { type PlanRole, planRoles, rollupByRule } from './fix-plan.js';
+import { affectedNames, type PlanRole, planRoles, rollupByRule } from './fix-plan.js';
 import {
   changeSummary,
   countOf,
@@ -283,17 +283,6 @@ export function renderDigest(
 
 function more(total: number, shown: number, push: (text: string) => void): void {
   if (total > shown) push(`… and ${formatCount(total - shown)} more in the full report.`);
-}
-
-/** The names of the functions the role's worst problem affects: all of them for a role finding. */
-function affectedNames(role: PlanRole): string[] {
-  if (role.affected === role.functionCount) return role.functionNames;
-  const names = new Set<string>();
-  for (const rule of role.functionFindings) {
-    if (rule.severity !== role.severity) continue;
-    for (const finding of rule.findings) names.add(finding.functionName);
-  }
-  return [...names];
 }
 
 /** `352 functions` or `3 of 352 functions`, as many as the role's worst problem affects. */
